@@ -1,0 +1,39 @@
+# mobileid top-level entry points. The build itself is CMake (CMakePresets.json).
+#   make demo   install what is missing, build, run the demo
+#   make check  install what is missing, build, run every test (release and asan)
+.PHONY: all deps build check check-release check-asan demo bench fuzz format clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+check: check-release check-asan
+
+check-release: build
+	ctest --preset release
+
+check-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset asan
+
+demo: build
+	sh scripts/demo.sh build/release/tools/mid/mid
+
+bench: build
+	sh bench/run-fvc.sh build/release/tools/mid/mid
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,33 @@
+/*
+ * Every bound the library enforces on untrusted input, in one place.
+ * Decoders and parsers reject input beyond these with MID_ERR_LIMIT.
+ */
+#ifndef MID_LIMITS_H
+#define MID_LIMITS_H
+
+/* Largest input file any loader reads into memory (bytes). */
+#define MID_MAX_FILE_BYTES (64u * 1024u * 1024u)
+
+/* Image side and area, before and after resampling to 500 ppi. A ten-print card
+ * at 500 ppi is about 4000 x 4000; a mobile two-finger capture about 800 x 750. */
+#define MID_MAX_IMAGE_SIDE 8192u
+#define MID_MAX_IMAGE_PIXELS (40u * 1024u * 1024u)
+
+/* Smallest image side the extractor accepts (pixels at 500 ppi). */
+#define MID_MIN_EXTRACT_SIDE 64u
+
+/* Accepted scan resolution range (pixels per inch). Values below MID_MIN_PPI in a
+ * file are treated as "unknown" (the FVC TIFFs carry a dummy 1x1 tag). */
+#define MID_MIN_PPI 100.0
+#define MID_MAX_PPI 2000.0
+
+/* The resolution all processing happens at. */
+#define MID_WORK_PPI 500.0
+
+/* Minutiae per template: ISO 19794-2 and ANSI 378 store the count in one byte. */
+#define MID_MAX_MINUTIAE 255u
+
+/* Largest template record accepted by the template decoders (bytes). */
+#define MID_MAX_TEMPLATE_BYTES (1024u * 1024u)
+
+#endif
