@@ -1,0 +1,59 @@
+/*
+ * Internals of the image layer shared by the decoders: the image struct, the
+ * dimension check every decoder runs before allocating, and colour-to-grey
+ * helpers (ITU-R BT.601 luma, alpha composited on white).
+ */
+#ifndef MID_SRC_IMAGE_INTERNAL_H
+#define MID_SRC_IMAGE_INTERNAL_H
+
+#include "core/core.h"
+#include "mid/image.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mid_image {
+    uint32_t width;
+    uint32_t height;
+    double ppi; /* 0 = unknown */
+    uint8_t *pixels;
+};
+
+/* Checks width and height (named fmt in the message) against MID_MAX_IMAGE_SIDE and
+ * MID_MAX_IMAGE_PIXELS: zero sides give MID_ERR_FORMAT, oversize MID_ERR_LIMIT.
+ * Every decoder calls this before allocating anything sized from the header. */
+mid_status img_check_dims(mid_ctx *ctx, const char *fmt, uint64_t width, uint64_t height);
+
+/* Allocates an uninitialised image after img_check_dims; ppi is the file's raw value. */
+mid_status img_alloc(mid_ctx *ctx, const char *fmt, uint32_t width, uint32_t height, double ppi,
+                     mid_image **out);
+
+/* BT.601 luma of an 8-bit RGB triple, rounded. */
+static inline uint8_t img_luma(unsigned r, unsigned g, unsigned b) {
+    return (uint8_t)((299u * r + 587u * g + 114u * b + 500u) / 1000u);
+}
+
+/* Composites an 8-bit grey value with 8-bit alpha over white. */
+static inline uint8_t img_over_white(unsigned v, unsigned a) {
+    return (uint8_t)((v * a + 255u * (255u - a) + 127u) / 255u);
+}
+
+/* Scales a sample of maxval range to 0..255, rounded. */
+static inline uint8_t img_scale8(uint32_t v, uint32_t maxval) {
+    return (uint8_t)(((uint64_t)v * 255u + maxval / 2u) / maxval);
+}
+
+/* Format decoders: on success *out holds the pixels and the resolution the file
+ * states (0 when it states none); the caller applies range checks and overrides. */
+mid_status img_decode_png(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+mid_status img_decode_jpeg(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+mid_status img_decode_bmp(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+mid_status img_decode_tiff(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+mid_status img_decode_pgm(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+mid_status img_decode_raw(mid_ctx *ctx, const uint8_t *data, size_t len, uint32_t width,
+                          uint32_t height, mid_image **out);
+
+/* The format whose signature starts data, or MID_IMAGE_AUTO when none matches. */
+mid_image_format img_sniff(const uint8_t *data, size_t len);
+
+#endif
