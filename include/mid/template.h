@@ -61,6 +61,15 @@ uint16_t mid_template_ppi(const mid_template *t);
 /* Overall quality 0..100 (0 when unknown). */
 uint8_t mid_template_quality(const mid_template *t);
 void mid_template_set_quality(mid_template *t, uint8_t quality);
+/* Finger position code of ISO 19794-2 / ANSI 378 (0 unknown, 1 right thumb .. 10 left
+ * little) and impression type (0 live-scan plain, 1 live-scan rolled, 2 non-live plain,
+ * 3 non-live rolled, 8 swipe). Both 0 on a new template; decoders copy them from the
+ * first finger view, encoders write them. */
+uint8_t mid_template_finger_position(const mid_template *t);
+uint8_t mid_template_impression_type(const mid_template *t);
+/* MID_ERR_ARG when position > 15 or impression > 15 (both are 4-bit fields in practice). */
+mid_status mid_template_set_finger(mid_ctx *ctx, mid_template *t, uint8_t position,
+                                   uint8_t impression);
 
 /* Encodes in the given format (not AUTO). */
 mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template_format format,
