@@ -43,6 +43,17 @@ static inline uint8_t img_scale8(uint32_t v, uint32_t maxval) {
     return (uint8_t)(((uint64_t)v * 255u + maxval / 2u) / maxval);
 }
 
+/* Resolution in ppi from a count per metric unit (inch_per_unit = 0.0254 for
+ * metres, 2.54 for centimetres). The metric count is an integer, so a value that
+ * was written from a whole ppi (500 ppi -> 19685 per metre -> 499.999) is snapped
+ * back to that whole ppi when it lies within the unit's rounding step. */
+static inline double img_ppi_from_metric(double count, double inch_per_unit) {
+    double ppi = count * inch_per_unit;
+    double whole = (double)(long long)(ppi + 0.5);
+    double diff = ppi > whole ? ppi - whole : whole - ppi;
+    return diff <= inch_per_unit / 2.0 ? whole : ppi;
+}
+
 /* Format decoders: on success *out holds the pixels and the resolution the file
  * states (0 when it states none); the caller applies range checks and overrides. */
 mid_status img_decode_png(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);

@@ -3,7 +3,7 @@
  * TIFFClientOpenExt so that libtiff's error and warning messages land in the
  * mid_ctx (no process-global handler is installed) and its allocations are
  * capped. Pixels go through libtiff's RGBA interface, which covers every
- * photometric interpretation and bit depth the brief asks for (grey min-is-black
+ * photometric interpretation and bit depth this layer supports (grey min-is-black
  * and min-is-white, palette, RGB, 1/4/8/16 bits) and every compression libtiff
  * was built with; the result is reduced to grey with BT.601 luma. Only the first
  * image file directory is read.
@@ -125,7 +125,7 @@ static double tiff_ppi(TIFF *tif) {
         return (double)xres;
     }
     if (unit == RESUNIT_CENTIMETER) {
-        return (double)xres * 2.54;
+        return img_ppi_from_metric((double)xres, 2.54);
     }
     return 0.0; /* RESUNIT_NONE: aspect ratio only */
 }
