@@ -1,14 +1,49 @@
 /* mid: the mobileid command line tool. Uses only the public API. */
-#include "mid/mid.h"
+#include "cli.h"
 
-#include <stdio.h>
 #include <string.h>
 
+static void print_help(FILE *f) {
+    fprintf(f,
+            "mid %s: mobileid fingerprint tool\n"
+            "\n"
+            "usage: mid <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  extract  extract a minutiae template from an image (or a list of images)\n"
+            "  compare  compare two images or templates, or a list of template pairs\n"
+            "  eval     FVC-protocol accuracy and speed test over a folder of images\n"
+            "  version  print the version\n"
+            "  help     print this help\n"
+            "\n"
+            "'mid <command> --help' describes a command's options.\n"
+            "Exit status: 0 success, 1 failure, 2 usage error.\n",
+            MID_VERSION);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--version") == 0) {
-        printf("mid %s\n", MID_VERSION);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
     }
-    fprintf(stderr, "mid: unknown command '%s'\n", argv[1]);
-    return 2;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("mid %s\n", MID_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "extract") == 0) {
+        return cli_cmd_extract(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "compare") == 0) {
+        return cli_cmd_compare(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "eval") == 0) {
+        return cli_cmd_eval(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "mid: unknown command '%s' (see 'mid help')\n", cmd);
+    return CLI_EXIT_USAGE;
 }

@@ -1,0 +1,208 @@
+/* Helpers shared by the `mid` commands (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <sys/types.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int cli_fail(const char *cmd, const char *what, const mid_ctx *ctx, mid_status st) {
+    const char *detail = ctx != NULL ? mid_ctx_error(ctx) : "";
+    if (detail[0] == '\0') {
+        detail = mid_status_name(st);
+    }
+    fprintf(stderr, "mid %s: %s: %s\n", cmd, what, detail);
+    return CLI_EXIT_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "mid %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'mid %s --help')\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+/* Parses a whole decimal string as a double; false on trailing junk or overflow. */
+static bool parse_double(const char *text, double *out) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_u32(const char *text, const char **end_out, uint32_t *out) {
+    if (*text < '0' || *text > '9') {
+        return false;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno == ERANGE || v > UINT32_MAX) {
+        return false;
+    }
+    *end_out = end;
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool cli_parse_ppi(const char *cmd, const char *text, double *out) {
+    double v;
+    if (!parse_double(text, &v) || !(v >= MID_MIN_PPI && v <= MID_MAX_PPI)) {
+        cli_usage_error(cmd, "--ppi '%s': expected a resolution from %.0f to %.0f", text,
+                        MID_MIN_PPI, MID_MAX_PPI);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_parse_size(const char *cmd, const char *text, uint32_t *w, uint32_t *h) {
+    const char *p = text;
+    uint32_t a, b;
+    if (!parse_u32(p, &p, &a) || (*p != 'x' && *p != 'X') || !parse_u32(p + 1, &p, &b) ||
+        *p != '\0' || a == 0 || b == 0 || a > MID_MAX_IMAGE_SIDE || b > MID_MAX_IMAGE_SIDE) {
+        cli_usage_error(cmd, "--size '%s': expected WIDTHxHEIGHT, each 1..%u", text,
+                        MID_MAX_IMAGE_SIDE);
+        return false;
+    }
+    *w = a;
+    *h = b;
+    return true;
+}
+
+bool cli_parse_count(const char *cmd, const char *opt, const char *text, size_t *out) {
+    const char *end;
+    uint32_t v;
+    if (!parse_u32(text, &end, &v) || *end != '\0' || v == 0) {
+        cli_usage_error(cmd, "%s '%s': expected a positive whole number", opt, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_parse_format(const char *cmd, const char *text, mid_template_format *out) {
+    if (strcmp(text, "native") == 0) {
+        *out = MID_TEMPLATE_NATIVE;
+    } else if (strcmp(text, "iso") == 0) {
+        *out = MID_TEMPLATE_ISO19794_2_2005;
+    } else if (strcmp(text, "ansi") == 0) {
+        *out = MID_TEMPLATE_ANSI378_2004;
+    } else {
+        cli_usage_error(cmd, "--format '%s': expected native, iso or ansi", text);
+        return false;
+    }
+    return true;
+}
+
+const char *cli_option_value(const char *cmd, int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "option %s needs a value", argv[*i]);
+        return NULL;
+    }
+    *i += 1;
+    return argv[*i];
+}
+
+int cli_image_option(const char *cmd, int argc, char **argv, int *i, cli_image_opts *opts) {
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--ppi") == 0) {
+        const char *v = cli_option_value(cmd, argc, argv, i);
+        return v != NULL && cli_parse_ppi(cmd, v, &opts->ppi) ? 1 : -1;
+    }
+    if (strcmp(arg, "--size") == 0) {
+        const char *v = cli_option_value(cmd, argc, argv, i);
+        return v != NULL && cli_parse_size(cmd, v, &opts->raw_width, &opts->raw_height) ? 1 : -1;
+    }
+    return 0;
+}
+
+mid_status cli_load_image(mid_ctx *ctx, const char *path, const cli_image_opts *opts,
+                          mid_image **out) {
+    mid_decode_opts dopts;
+    memset(&dopts, 0, sizeof(dopts));
+    dopts.format = MID_IMAGE_AUTO; /* raw only when no signature matches and --size is given */
+    dopts.raw_width = opts->raw_width;
+    dopts.raw_height = opts->raw_height;
+    dopts.ppi = opts->ppi;
+    return mid_image_load(ctx, path, &dopts, out);
+}
+
+double cli_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool cli_read_line(FILE *f, char **line, size_t *cap) {
+    ssize_t n = getline(line, cap, f);
+    if (n < 0) {
+        return false;
+    }
+    while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r')) {
+        (*line)[--n] = '\0';
+    }
+    return true;
+}
+
+static bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+static void trim_end(char *s) {
+    size_t n = strlen(s);
+    while (n > 0 && is_blank(s[n - 1])) {
+        s[--n] = '\0';
+    }
+}
+
+bool cli_split_pair(char *line, char **first, char **second) {
+    while (is_blank(*line)) {
+        line++;
+    }
+    trim_end(line);
+    char *sep = strchr(line, '\t');
+    bool tab = sep != NULL;
+    if (!tab) {
+        sep = strchr(line, ' ');
+    }
+    if (sep == NULL || sep == line) {
+        return false;
+    }
+    *sep = '\0';
+    trim_end(line);
+    char *b = sep + 1;
+    while (is_blank(*b)) {
+        b++;
+    }
+    /* With a TAB the fields may contain spaces (paths) but not another TAB; with
+     * blanks, a third field is an error. */
+    if (*b == '\0' || strchr(b, '\t') != NULL || (!tab && strchr(b, ' ') != NULL)) {
+        return false;
+    }
+    *first = line;
+    *second = b;
+    return true;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double cli_median(double *values, size_t n) {
+    if (n == 0) {
+        return 0.0;
+    }
+    qsort(values, n, sizeof(*values), cmp_double);
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}

@@ -1,0 +1,79 @@
+/*
+ * Helpers shared by the commands of the `mid` tool: error reporting, option
+ * parsing, image and template loading, timing. The tool uses only the public
+ * API in include/mid/.
+ *
+ * Exit codes: 0 success, 1 a runtime failure (reported on stderr as
+ * `mid <cmd>: <what>: <detail>`), 2 a usage error.
+ */
+#ifndef MID_TOOL_CLI_H
+#define MID_TOOL_CLI_H
+
+#include "mid/mid.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+/* Image input options shared by extract, compare and eval. */
+typedef struct cli_image_opts {
+    double ppi;          /* > 0 overrides the file's resolution */
+    uint32_t raw_width;  /* --size WxH, for headerless raw files */
+    uint32_t raw_height; /* 0 when not given */
+} cli_image_opts;
+
+/* Prints `mid <cmd>: <what>: <detail>` on stderr, the detail being the context's
+ * last error (or the status name when the context has none). Returns CLI_EXIT_FAIL. */
+int cli_fail(const char *cmd, const char *what, const mid_ctx *ctx, mid_status st);
+
+/* Prints `mid <cmd>: <message>` and a hint to `mid <cmd> --help` on stderr.
+ * Returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option parsing: each returns false (after a usage message) on a bad value. */
+bool cli_parse_ppi(const char *cmd, const char *text, double *out);
+bool cli_parse_size(const char *cmd, const char *text, uint32_t *w, uint32_t *h);
+bool cli_parse_count(const char *cmd, const char *opt, const char *text, size_t *out);
+bool cli_parse_format(const char *cmd, const char *text, mid_template_format *out);
+
+/* Handles the image options (--ppi N, --size WxH) at argv[*i]. Returns 1 when
+ * argv[*i] was one of them (and advances *i past its value), 0 when it is not,
+ * -1 on a usage error (already reported). */
+int cli_image_option(const char *cmd, int argc, char **argv, int *i, cli_image_opts *opts);
+
+/* The value following option argv[*i], advancing *i; NULL (reported) if missing. */
+const char *cli_option_value(const char *cmd, int argc, char **argv, int *i);
+
+/* Loads an image with the options applied. */
+mid_status cli_load_image(mid_ctx *ctx, const char *path, const cli_image_opts *opts,
+                          mid_image **out);
+
+/* Monotonic clock in seconds. */
+double cli_now(void);
+
+/* Reads one line without its end-of-line characters into *line (grown as
+ * needed, free() when done). Returns false at end of file. */
+bool cli_read_line(FILE *f, char **line, size_t *cap);
+
+/* Splits a list line into two fields: at the first TAB when there is one,
+ * otherwise at the first run of blanks. Trailing blanks are dropped. Returns
+ * false unless there are exactly two non-empty fields. Modifies line. */
+bool cli_split_pair(char *line, char **first, char **second);
+
+/* Median of n values (reorders them); 0 when n is 0. */
+double cli_median(double *values, size_t n);
+
+/* Command entry points: argv[0] is the command name. */
+int cli_cmd_extract(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
+
+/* Draws a DET curve (FNMR against FMR, log axes with decade grid, EER marked)
+ * into a new width x height image and saves it as PNG. */
+mid_status cli_det_plot(mid_ctx *ctx, const mid_det_point *pts, size_t n, size_t n_genuine,
+                        size_t n_impostor, double eer, uint32_t width, uint32_t height,
+                        const char *path);
+
+#endif
