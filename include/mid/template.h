@@ -44,7 +44,8 @@ typedef enum mid_template_format {
     MID_TEMPLATE_ANSI378_2004
 } mid_template_format;
 
-/* An empty template for an image of width x height pixels at ppi. */
+/* An empty template for an image of width x height pixels (1..MID_MAX_IMAGE_SIDE) at ppi
+ * (0 = unknown, at most MID_MAX_PPI). */
 mid_status mid_template_create(mid_ctx *ctx, uint16_t width, uint16_t height, uint16_t ppi,
                                mid_template **out);
 void mid_template_free(mid_template *t);

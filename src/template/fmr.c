@@ -274,6 +274,13 @@ mid_status tmpl_fmr_decode(mid_ctx *ctx, const uint8_t *p, size_t len, bool ansi
                 goto fail;
             }
         }
+        if (position > 15 || impression > 15) {
+            st = core_fail(ctx, MID_ERR_FORMAT,
+                           "%s: view %u finger position %u or impression type %u above 15 at "
+                           "offset %zu",
+                           fmt, v, (unsigned)position, (unsigned)impression, qat - 2);
+            goto fail;
+        }
         if (quality > 100) {
             st = core_fail(ctx, MID_ERR_FORMAT, "%s: view %u finger quality %u at offset %zu > 100",
                            fmt, v, (unsigned)quality, qat);

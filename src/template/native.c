@@ -7,7 +7,7 @@
  *   5       1     reserved, 0
  *   6       2     image width in pixels (1..MID_MAX_IMAGE_SIDE)
  *   8       2     image height in pixels (1..MID_MAX_IMAGE_SIDE)
- *   10      2     resolution in pixels per inch (0 = unknown)
+ *   10      2     resolution in pixels per inch (0 = unknown, at most MID_MAX_PPI)
  *   12      1     overall quality 0..100 (0 = unknown)
  *   13      1     finger position code (0..15)
  *   14      1     impression type code (0..15)
@@ -107,6 +107,10 @@ mid_status tmpl_native_decode(mid_ctx *ctx, const uint8_t *p, size_t len, mid_te
     if (width == 0 || height == 0 || width > MID_MAX_IMAGE_SIDE || height > MID_MAX_IMAGE_SIDE) {
         return core_fail(ctx, MID_ERR_FORMAT, "native: image size %ux%u at offset 6 not in 1..%u",
                          width, height, MID_MAX_IMAGE_SIDE);
+    }
+    if ((double)get_le16(p + 10) > MID_MAX_PPI) {
+        return core_fail(ctx, MID_ERR_LIMIT, "native: resolution %u ppi at offset 10 above %.0f",
+                         get_le16(p + 10), MID_MAX_PPI);
     }
     if (p[12] > 100 || p[13] > 15 || p[14] > 15) {
         return core_fail(ctx, MID_ERR_FORMAT,

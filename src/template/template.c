@@ -35,6 +35,10 @@ mid_status mid_template_create(mid_ctx *ctx, uint16_t width, uint16_t height, ui
                          "template_create: image %ux%u exceeds %u pixels a side", (unsigned)width,
                          (unsigned)height, MID_MAX_IMAGE_SIDE);
     }
+    if ((double)ppi > MID_MAX_PPI) {
+        return core_fail(ctx, MID_ERR_ARG, "template_create: resolution %u ppi above %.0f",
+                         (unsigned)ppi, MID_MAX_PPI);
+    }
     *out = tmpl_alloc(width, height, ppi);
     return *out ? MID_OK : core_fail(ctx, MID_ERR_NOMEM, "template_create: out of memory");
 }
