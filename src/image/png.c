@@ -19,7 +19,8 @@ typedef struct png_state {
     const uint8_t *data;
     size_t len;
     size_t pos;
-    int failed;     /* an error message is already in ctx */
+    int failed;     /* an error message is already in ctx (2: a limit was hit) */
+    int over_limit; /* libpng warned that a side exceeds our limit */
     uint8_t *buf;   /* decoded rows */
     size_t buf_len; /* bytes in buf */
     png_bytep *rows;
@@ -29,15 +30,26 @@ typedef struct png_state {
 static void on_error(png_structp png, png_const_charp msg) {
     png_state *s = png_get_error_ptr(png);
     if (!s->failed) {
-        core_fail(s->ctx, MID_ERR_FORMAT, "PNG: %s", msg);
-        s->failed = 1;
+        /* libpng enforces the side limit we gave it with png_set_user_limits: it
+         * warns "... exceeds user limit" and then fails with "Invalid IHDR data". */
+        int limit = s->over_limit || strstr(msg, "user limit") != NULL;
+        core_fail(s->ctx, limit ? MID_ERR_LIMIT : MID_ERR_FORMAT, "PNG: %s", msg);
+        s->failed = limit ? 2 : 1;
     }
     png_longjmp(png, 1);
 }
 
 static void on_warning(png_structp png, png_const_charp msg) {
+    /* Benign (e.g. a bad ancillary chunk): stay silent, but remember a limit hit. */
+    png_state *s = png_get_error_ptr(png);
+    if (strstr(msg, "user limit") != NULL) {
+        s->over_limit = 1;
+    }
+}
+
+static void enc_warning(png_structp png, png_const_charp msg) {
     (void)png;
-    (void)msg; /* benign (e.g. a bad ancillary chunk): stay silent */
+    (void)msg;
 }
 
 static void read_mem(png_structp png, png_bytep out, size_t n) {
@@ -139,7 +151,7 @@ mid_status img_decode_png(mid_ctx *ctx, const uint8_t *data, size_t len, mid_ima
     } else if (setjmp(png_jmpbuf(png)) == 0) {
         st = decode(png, info, s, out);
     } else {
-        st = MID_ERR_FORMAT;
+        st = s->failed == 2 ? MID_ERR_LIMIT : MID_ERR_FORMAT;
         if (!s->failed) {
             core_fail(ctx, MID_ERR_FORMAT, "PNG: decoding failed");
         }
@@ -224,7 +236,7 @@ mid_status mid_image_encode_png(mid_ctx *ctx, const mid_image *img, void **out, 
         return core_fail(ctx, MID_ERR_NOMEM, "PNG encoder: out of memory");
     }
     o->ctx = ctx;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, o, enc_error, on_warning);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, o, enc_error, enc_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     mid_status st = MID_ERR_NOMEM;
     if (png == NULL || info == NULL) {
