@@ -1,0 +1,386 @@
+/*
+ * 1:1 comparison of prepared templates.
+ *
+ * 1. Local similarity of every minutia pair (i in A, j in B) from their bit
+ *    cylinders (MCC, Cappelli et al. 2010, eq. 17 restricted to the cells valid
+ *    in both cylinders): 1 - sqrt|a^b| / (sqrt|a| + sqrt|b|).
+ * 2. The best-scoring pairs (local similarity sort) become alignment seeds: each
+ *    gives a rotation and translation that maps A onto B.
+ * 3. Global consolidation per seed: minutiae of A, moved by the seed's
+ *    transform, are paired one-to-one and greedily (cheapest first) with those
+ *    of B within a distance tolerance that grows with the distance from the
+ *    seed (to absorb non-linear skin distortion) and a direction tolerance.
+ *    The best seed's pairing is refined once with a least-squares rigid fit.
+ * 4. Raw score from the number of paired minutiae relative to the minutiae in
+ *    the region both prints cover, weighted by their local similarity; then the
+ *    calibration of calibrate.c.
+ *
+ * The comparison is made symmetric by always processing the two templates in a
+ * canonical order (fewer minutiae first, then content hash), so compare(a, b)
+ * and compare(b, a) run exactly the same computation.
+ */
+#include "match/match_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_MAX MID_MAX_MINUTIAE
+#define CELLS_IN_CIRCLE 52    /* cells of the 8x8 grid inside the cylinder radius */
+#define MIN_COMMON_CELLS 26   /* MCC min_ME: comparable cylinders share this many */
+#define N_SEEDS 12            /* alignment seeds taken from the local similarity sort */
+#define PAIR_D0 12.0f         /* pairing distance tolerance at the seed, pixels */
+#define PAIR_D1 0.07f         /* ... growing by this much per pixel from the seed */
+#define PAIR_DMAX 36.0f       /* ... up to this */
+#define PAIR_ANGLE 0.5236f    /* pairing direction tolerance, radians (30 degrees) */
+#define RAW_PAIR_WEIGHT 0.3   /* weight of a pair in the raw score beside its local similarity */
+#define RAW_OVERLAP_PRIOR 6.0 /* added to the overlap counts */
+#define TWO_PI 6.28318530717958647692f
+
+typedef struct seed {
+    float sim;
+    uint16_t i, j;
+} seed;
+
+typedef struct cand {
+    float cost;
+    uint16_t i, j;
+} cand;
+
+typedef void (*lss_fn)(mid_matcher *m, const mid_match_template *a, const mid_match_template *b);
+
+struct mid_matcher {
+    lss_fn lss;
+    float sqrt_tab[MATCH_ND * 64 + 1];
+    float sim[N_MAX * N_MAX]; /* local similarities, row i of A, column j of B */
+    seed seeds[N_SEEDS];
+    int n_seeds;
+    cand cands[N_MAX * N_MAX];
+    int16_t pair_of_a[N_MAX], pair_of_b[N_MAX];
+    int16_t best_a[N_MAX], best_b[N_MAX];
+    float ax[N_MAX], ay[N_MAX], at[N_MAX]; /* A moved into B's frame */
+};
+
+static float angle_abs_diff(float a, float b) {
+    float d = fabsf(b - a);
+    while (d > TWO_PI) {
+        d -= TWO_PI;
+    }
+    return d > 0.5f * TWO_PI ? TWO_PI - d : d;
+}
+
+static void seed_insert(mid_matcher *m, float s, int i, int j) {
+    int k = m->n_seeds;
+    if (k == N_SEEDS) {
+        if (s <= m->seeds[N_SEEDS - 1].sim) {
+            return;
+        }
+        k = N_SEEDS - 1;
+    } else {
+        m->n_seeds++;
+    }
+    while (k > 0 && m->seeds[k - 1].sim < s) {
+        m->seeds[k] = m->seeds[k - 1];
+        k--;
+    }
+    m->seeds[k].sim = s;
+    m->seeds[k].i = (uint16_t)i;
+    m->seeds[k].j = (uint16_t)j;
+}
+
+/* The local-similarity kernel; instantiated with and without the popcount
+ * instruction (chosen at runtime in mid_matcher_create). */
+static inline __attribute__((always_inline)) void
+lss_body(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
+    const uint32_t na = a->n, nb = b->n;
+    m->n_seeds = 0;
+    for (uint32_t i = 0; i < na; i++) {
+        float *row = &m->sim[i * nb];
+        if (!a->pts[i].cyl_ok) {
+            memset(row, 0, nb * sizeof(float));
+            continue;
+        }
+        const uint64_t *ca = &a->cyl[i * MATCH_CYL_WORDS];
+        for (uint32_t j = 0; j < nb; j++) {
+            const uint64_t *cb = &b->cyl[j * MATCH_CYL_WORDS];
+            uint64_t v = ca[0] & cb[0];
+            float s = 0.0f;
+            if (b->pts[j].cyl_ok && __builtin_popcountll(v) >= MIN_COMMON_CELLS) {
+                int pa = 0, pb = 0, px = 0;
+                for (int l = 1; l <= MATCH_ND; l++) {
+                    uint64_t x = ca[l] & v, y = cb[l] & v;
+                    pa += __builtin_popcountll(x);
+                    pb += __builtin_popcountll(y);
+                    px += __builtin_popcountll(x ^ y);
+                }
+                float den = m->sqrt_tab[pa] + m->sqrt_tab[pb];
+                if (den > 0.0f) {
+                    s = 1.0f - m->sqrt_tab[px] / den;
+                }
+            }
+            row[j] = s;
+            if (s > 0.0f && (m->n_seeds < N_SEEDS || s > m->seeds[N_SEEDS - 1].sim)) {
+                seed_insert(m, s, (int)i, (int)j);
+            }
+        }
+    }
+}
+
+static void lss_generic(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
+    lss_body(m, a, b);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_POPCNT_KERNEL 1
+__attribute__((target("popcnt"))) static void
+lss_popcnt(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
+    lss_body(m, a, b);
+}
+#endif
+
+mid_status mid_matcher_create(mid_ctx *ctx, mid_matcher **out) {
+    if (out == NULL) {
+        return core_fail(ctx, MID_ERR_ARG, "mid_matcher_create: out is NULL");
+    }
+    mid_matcher *m = core_calloc(1, sizeof(*m));
+    if (m == NULL) {
+        *out = NULL;
+        return core_fail(ctx, MID_ERR_NOMEM, "mid_matcher_create: out of memory");
+    }
+    for (size_t i = 0; i < sizeof(m->sqrt_tab) / sizeof(m->sqrt_tab[0]); i++) {
+        m->sqrt_tab[i] = sqrtf((float)i);
+    }
+    m->lss = lss_generic;
+#ifdef HAVE_POPCNT_KERNEL
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("popcnt")) {
+        m->lss = lss_popcnt;
+    }
+#endif
+    *out = m;
+    return MID_OK;
+}
+
+void mid_matcher_free(mid_matcher *m) {
+    free(m);
+}
+
+static int cmp_cand(const void *pa, const void *pb) {
+    const cand *a = pa, *b = pb;
+    if (a->cost != b->cost) {
+        return a->cost < b->cost ? -1 : 1;
+    }
+    if (a->i != b->i) {
+        return a->i < b->i ? -1 : 1;
+    }
+    return (a->j > b->j) - (a->j < b->j);
+}
+
+/* Moves A by rotation phi and translation (tx, ty) into B's frame, then pairs
+ * greedily. Tolerances grow with the distance from (cx, cy) in A's frame.
+ * Returns the number of pairs; pair_of_a / pair_of_b hold them. */
+static int pair_under(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
+                      float phi, float tx, float ty, float cx, float cy) {
+    const uint32_t na = a->n, nb = b->n;
+    float c = cosf(phi), s = sinf(phi);
+    int nc = 0;
+    for (uint32_t i = 0; i < na; i++) {
+        const match_point *p = &a->pts[i];
+        float qx = c * p->x - s * p->y + tx, qy = s * p->x + c * p->y + ty;
+        m->ax[i] = qx;
+        m->ay[i] = qy;
+        m->at[i] = p->t + phi;
+        float rx = p->x - cx, ry = p->y - cy;
+        float tol = PAIR_D0 + PAIR_D1 * sqrtf(rx * rx + ry * ry);
+        if (tol > PAIR_DMAX) {
+            tol = PAIR_DMAX;
+        }
+        float tol2 = tol * tol;
+        for (uint32_t j = 0; j < nb; j++) {
+            float dx = b->pts[j].x - qx, dy = b->pts[j].y - qy;
+            float d2 = dx * dx + dy * dy;
+            if (d2 > tol2) {
+                continue;
+            }
+            float da = angle_abs_diff(m->at[i], b->pts[j].t);
+            if (da > PAIR_ANGLE) {
+                continue;
+            }
+            m->cands[nc].cost = sqrtf(d2) / tol + da / PAIR_ANGLE;
+            m->cands[nc].i = (uint16_t)i;
+            m->cands[nc].j = (uint16_t)j;
+            nc++;
+        }
+    }
+    qsort(m->cands, (size_t)nc, sizeof(cand), cmp_cand);
+    for (uint32_t i = 0; i < na; i++) {
+        m->pair_of_a[i] = -1;
+    }
+    for (uint32_t j = 0; j < nb; j++) {
+        m->pair_of_b[j] = -1;
+    }
+    int k = 0;
+    for (int q = 0; q < nc; q++) {
+        const cand *cd = &m->cands[q];
+        if (m->pair_of_a[cd->i] < 0 && m->pair_of_b[cd->j] < 0) {
+            m->pair_of_a[cd->i] = (int16_t)cd->j;
+            m->pair_of_b[cd->j] = (int16_t)cd->i;
+            k++;
+        }
+    }
+    return k;
+}
+
+static int mask_has(const mid_match_template *t, float x, float y) {
+    if (t->mask == NULL) {
+        return 0;
+    }
+    float fx = (x - t->ox) / t->cell, fy = (y - t->oy) / t->cell;
+    if (!(fx >= 0.0f && fy >= 0.0f && fx < (float)t->mw && fy < (float)t->mh)) {
+        return 0;
+    }
+    return t->mask[(size_t)fy * t->mw + (size_t)fx];
+}
+
+double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
+                         match_detail *d) {
+    match_detail tmp;
+    if (d == NULL) {
+        d = &tmp;
+    }
+    memset(d, 0, sizeof(*d));
+    if (m == NULL || a == NULL || b == NULL) {
+        return 0.0;
+    }
+    if (a->n > b->n || (a->n == b->n && a->hash > b->hash)) {
+        const mid_match_template *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->n < 2 || b->n < 2) {
+        return 0.0;
+    }
+    m->lss(m, a, b);
+    if (m->n_seeds == 0) {
+        return 0.0;
+    }
+    double lss = 0.0;
+    for (int q = 0; q < m->n_seeds; q++) {
+        lss += m->seeds[q].sim;
+    }
+    d->lss = lss / m->n_seeds;
+
+    /* Consolidation: the seed whose alignment pairs the most similar minutiae. */
+    float best = -1.0f, best_phi = 0.0f, best_tx = 0.0f, best_ty = 0.0f;
+    for (int q = 0; q < m->n_seeds; q++) {
+        const match_point *pa = &a->pts[m->seeds[q].i], *pb = &b->pts[m->seeds[q].j];
+        float phi = pb->t - pa->t;
+        float c = cosf(phi), s = sinf(phi);
+        float tx = pb->x - (c * pa->x - s * pa->y), ty = pb->y - (s * pa->x + c * pa->y);
+        int k = pair_under(m, a, b, phi, tx, ty, pa->x, pa->y);
+        float w = 0.0f;
+        for (uint32_t i = 0; i < a->n; i++) {
+            if (m->pair_of_a[i] >= 0) {
+                w += 0.5f + m->sim[i * b->n + (uint32_t)m->pair_of_a[i]];
+            }
+        }
+        (void)k;
+        if (w > best) {
+            best = w;
+            best_phi = phi;
+            best_tx = tx;
+            best_ty = ty;
+            memcpy(m->best_a, m->pair_of_a, a->n * sizeof(int16_t));
+        }
+    }
+
+    /* Refinement: least-squares rigid fit to the best pairing, then re-pair
+     * with tolerances growing from the centroid of the paired minutiae. */
+    double sax = 0, say = 0, sbx = 0, sby = 0;
+    int k = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (m->best_a[i] >= 0) {
+            const match_point *pb = &b->pts[m->best_a[i]];
+            sax += a->pts[i].x;
+            say += a->pts[i].y;
+            sbx += pb->x;
+            sby += pb->y;
+            k++;
+        }
+    }
+    if (k >= 3) {
+        sax /= k;
+        say /= k;
+        sbx /= k;
+        sby /= k;
+        double sc = 0, ss = 0;
+        for (uint32_t i = 0; i < a->n; i++) {
+            if (m->best_a[i] >= 0) {
+                const match_point *pb = &b->pts[m->best_a[i]];
+                double ux = a->pts[i].x - sax, uy = a->pts[i].y - say;
+                double vx = pb->x - sbx, vy = pb->y - sby;
+                sc += ux * vx + uy * vy;
+                ss += ux * vy - uy * vx;
+            }
+        }
+        float phi = (float)atan2(ss, sc);
+        float c = cosf(phi), s = sinf(phi);
+        float tx = (float)(sbx - (c * sax - s * say)), ty = (float)(sby - (s * sax + c * say));
+        int k2 = pair_under(m, a, b, phi, tx, ty, (float)sax, (float)say);
+        float w = 0.0f;
+        for (uint32_t i = 0; i < a->n; i++) {
+            if (m->pair_of_a[i] >= 0) {
+                w += 0.5f + m->sim[i * b->n + (uint32_t)m->pair_of_a[i]];
+            }
+        }
+        (void)k2;
+        if (w >= best) {
+            best = w;
+            best_phi = phi;
+            best_tx = tx;
+            best_ty = ty;
+            memcpy(m->best_a, m->pair_of_a, a->n * sizeof(int16_t));
+        }
+    }
+
+    /* Overlap: minutiae of each print that fall in the other's area. */
+    float c = cosf(best_phi), s = sinf(best_phi);
+    int ova = 0, ovb = 0, paired = 0;
+    double simsum = 0.0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        const match_point *p = &a->pts[i];
+        float qx = c * p->x - s * p->y + best_tx, qy = s * p->x + c * p->y + best_ty;
+        ova += mask_has(b, qx, qy);
+        if (m->best_a[i] >= 0) {
+            paired++;
+            simsum += m->sim[i * b->n + (uint32_t)m->best_a[i]];
+        }
+    }
+    for (uint32_t j = 0; j < b->n; j++) {
+        const match_point *p = &b->pts[j];
+        float ux = p->x - best_tx, uy = p->y - best_ty;
+        float qx = c * ux + s * uy, qy = -s * ux + c * uy;
+        ovb += mask_has(a, qx, qy);
+    }
+    d->paired = paired;
+    d->overlap_a = ova;
+    d->overlap_b = ovb;
+    d->sim_sum = simsum;
+
+    /* Raw score: the squared weight of the pairs (local similarity plus a
+     * constant per pair) over the product of the overlap counts, i.e. the
+     * product of the shares of each print's overlapping minutiae that found a
+     * partner. The prior added to each count keeps a handful of pairs in a tiny
+     * overlap from scoring like a full match (small overlaps dominated the
+     * impostor tail). */
+    double fa = (ova > paired ? ova : paired) + RAW_OVERLAP_PRIOR;
+    double fb = (ovb > paired ? ovb : paired) + RAW_OVERLAP_PRIOR;
+    double w = simsum + RAW_PAIR_WEIGHT * paired;
+    d->raw = w * w / (fa * fb);
+    return d->raw;
+}
+
+double mid_matcher_compare(mid_matcher *m, const mid_match_template *a,
+                           const mid_match_template *b) {
+    return match_calibrate(match_compare_raw(m, a, b, NULL));
+}

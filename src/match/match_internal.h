@@ -1,0 +1,72 @@
+/*
+ * Internal layout of prepared templates and of the matcher scratch, shared by
+ * prepare.c (per-template precomputation), compare.c (the 1:1 comparison) and
+ * calibrate.c (raw score -> calibrated score).
+ *
+ * Geometry convention inside this layer: coordinates are scaled to MID_WORK_PPI
+ * and the y axis is flipped (Y = -y), so that the ISO counter-clockwise angle is
+ * the ordinary mathematical angle and a minutia direction is (cos t, sin t).
+ */
+#ifndef MID_SRC_MATCH_INTERNAL_H
+#define MID_SRC_MATCH_INTERNAL_H
+
+#include "mid/match.h"
+#include "core/core.h"
+
+#include <stdint.h>
+
+/* Local descriptor: a bit-quantised Minutia Cylinder-Code (Cappelli, Ferrara &
+ * Maltoni, IEEE TPAMI 32(12), 2010). A cylinder of radius MATCH_CYL_R around each
+ * minutia, aligned with its direction, is split into MATCH_NS x MATCH_NS spatial
+ * cells and MATCH_ND direction layers; a bit is set where the Gaussian-weighted
+ * density of neighbouring minutiae with that relative direction is high. One
+ * 64-bit word holds one 8x8 layer, so a pair of cylinders compares with a few
+ * AND/XOR/popcount operations. */
+#define MATCH_NS 8
+#define MATCH_ND 6
+#define MATCH_CYL_R 70.0f
+#define MATCH_CYL_WORDS (MATCH_ND + 1) /* word 0: cell validity, 1..ND: layers */
+
+/* Coarse "print area" mask used to count the minutiae that lie in the region
+ * covered by both prints (overlap normalisation of the score). */
+#define MATCH_MASK_MAX_SIDE 128u
+
+typedef struct match_point {
+    float x, y; /* 500 ppi, y up */
+    float t;    /* direction, radians in [0, 2pi) */
+    uint8_t type;
+    uint8_t cyl_ok; /* cylinder has enough valid cells and contributing minutiae */
+} match_point;
+
+struct mid_match_template {
+    uint32_t n;
+    match_point *pts;
+    uint64_t *cyl; /* n * MATCH_CYL_WORDS */
+    uint64_t hash; /* content hash: canonical argument order for symmetry */
+    /* print-area mask: cell (cx, cy) covers [ox + cx*cell, ...) x [oy + cy*cell, ...) */
+    float ox, oy, cell;
+    uint32_t mw, mh;
+    uint8_t *mask; /* mw * mh, 1 = inside the (dilated) convex hull of the minutiae */
+};
+
+/* Raw comparison result before calibration (also used by tuning harnesses). */
+typedef struct match_detail {
+    double raw;     /* raw similarity fed to the calibration */
+    int paired;     /* minutiae paired under the best alignment */
+    int overlap_a;  /* minutiae of the first template inside the other's area */
+    int overlap_b;  /* and vice versa */
+    double sim_sum; /* sum of local similarities of the paired minutiae */
+    double lss;     /* mean of the best local similarities */
+} match_detail;
+
+/* Uncalibrated comparison; fills *d when d is not NULL. Returns d->raw. */
+double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
+                         match_detail *d);
+
+/* Monotone map from raw score to -10 log10(FMR). */
+double match_calibrate(double raw);
+
+/* Calibration knots, exposed for the monotonicity test. */
+size_t match_calibration_knots(const double **raw, const double **score);
+
+#endif
