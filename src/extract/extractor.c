@@ -63,7 +63,7 @@ void mid_extractor_free(mid_extractor *ex) {
 /* Carves the buffers of a w x h image out of the arena (base may be NULL to
  * measure). Returns the bytes needed, or 0 on overflow. */
 static size_t layout(ext_work *k, uint8_t *base, int w, int h) {
-    size_t off = 0, n;
+    size_t off = 0, n = 0;
     const size_t pw = (size_t)w + 2 * EXT_PAD, ph = (size_t)h + 2 * EXT_PAD;
     const size_t bw = ((size_t)w + EXT_BS - 1) / EXT_BS, bh = ((size_t)h + EXT_BS - 1) / EXT_BS;
     const size_t nb = bw * bh, rp = ((size_t)w + 2) * ((size_t)h + 2);
@@ -172,6 +172,10 @@ mid_status mid_extract(mid_extractor *ex, const mid_image *img, mid_template **o
     mid_image *rs = NULL;
     const mid_image *src = img;
     double ppi = mid_image_ppi(img);
+    if (ppi > 0 && !(ppi >= MID_MIN_PPI && ppi <= MID_MAX_PPI)) {
+        return core_fail(ctx, MID_ERR_LIMIT, "extract: resolution %g ppi outside %g..%g", ppi,
+                         MID_MIN_PPI, MID_MAX_PPI);
+    }
     if (ppi > 0 && fabs(ppi - MID_WORK_PPI) > 0.5) {
         mid_status st = mid_image_resample(ctx, img, MID_WORK_PPI, &rs);
         if (st != MID_OK) {
