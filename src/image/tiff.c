@@ -91,7 +91,9 @@ static void mem_unmap(thandle_t h, void *base, toff_t size) {
     (void)size;
 }
 
-static int on_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap) {
+/* fmt comes from libtiff itself, so it is a trusted printf format. */
+__attribute__((format(printf, 4, 0))) static int on_error(TIFF *tif, void *user, const char *module,
+                                                          const char *fmt, va_list ap) {
     (void)tif;
     tiff_mem *m = user;
     if (!m->failed) {
