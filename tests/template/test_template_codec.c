@@ -192,6 +192,10 @@ static void test_ansi_angle_rounding(void **state) {
         assert_true(d <= 1);
         assert_true(tmpl_angle_to_ansi((uint8_t)a) < 180);
     }
+    /* ANSI -> 256 units -> ANSI is exact: re-encoding a decoded ANSI record is lossless. */
+    for (unsigned d = 0; d < 180; d++) {
+        assert_int_equal(tmpl_angle_to_ansi(tmpl_angle_from_ansi((uint8_t)d)), d);
+    }
 }
 
 static void round_trip(mid_template_format f, unsigned seed, size_t n) {
