@@ -28,7 +28,8 @@ if [ ! -x "$mid" ]; then
     echo "run-fvc: '$1' is not an executable mid binary (build it first: make build)" >&2
     exit 2
 fi
-data=$root/../shared/data
+data=${MID_SHARED_DATA:-$root/../shared/data}
+if [ -d "$data" ]; then data=$(cd "$data" && pwd); fi
 out=$root/build/bench
 if [ ! -d "$data" ]; then
     echo "run-fvc: reference data not found at $data: nothing to measure (skipped)."
