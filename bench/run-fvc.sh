@@ -98,7 +98,7 @@ EOF
     "$mid" extract --list "$out/$name.extract" $opts >"$out/$name.extract.log" 2>&1 || true
     # Three runs; the table keeps the fastest (the least disturbed by other load).
     : >"$out/$name.bench"
-    for run in 1 2 3; do
+    for _ in 1 2 3; do
         $one_core "$mid" compare --pairs "$out/$name.pairs" --bench >"$out/$name.scores" \
             2>>"$out/$name.bench" || true
     done
