@@ -36,10 +36,10 @@ void ext_bank_init(ext_bank *b) {
     for (int k = 0; k < 2 * EXT_RIDGE_R + 1; k++) {
         b->rw[k] /= sum;
     }
-    /* Across: cos(2 pi k / T) * Gaussian(sigma = 0.45 T), zero mean. */
+    /* Across: cos(2 pi k / T) * Gaussian(sigma = 0.55 T), zero mean. */
     for (int p = 0; p < EXT_NPER; p++) {
         float t = EXT_PERIOD_MIN + EXT_PERIOD_STEP * (float)p;
-        float sigma = 0.45f * t;
+        float sigma = 0.55f * t;
         int r = (int)ceilf(2.5f * sigma);
         r = r > EXT_NORM_R ? EXT_NORM_R : r;
         b->nr[p] = r;

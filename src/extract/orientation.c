@@ -17,10 +17,10 @@ int ext_ori_index(float grad_dir) {
     return q >= EXT_NORI ? q - EXT_NORI : q;
 }
 
-/* Separable 5-tap Gaussian (sigma ~1.2 blocks) over the grid, normalised by the
+/* Separable 5-tap Gaussian (sigma ~2 blocks, truncated) over the grid, normalised by the
  * weights that fall inside the grid. */
 static void smooth5(const float *in, float *tmp, float *out, int bw, int bh) {
-    static const float g[5] = {0.13f, 0.6f, 1.0f, 0.6f, 0.13f};
+    static const float g[5] = {0.45f, 0.8f, 1.0f, 0.8f, 0.45f};
     for (int y = 0; y < bh; y++) {
         for (int x = 0; x < bw; x++) {
             float s = 0, ws = 0;
