@@ -1,6 +1,7 @@
 /* mid compare: one pair of images/templates, or a list of template pairs. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +195,7 @@ typedef struct pair_job {
 static int compare_pairs(mid_ctx *ctx, const char *list, bool bench) {
     FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
     if (f == NULL) {
-        fprintf(stderr, "mid %s: cannot open pair list '%s'\n", CMD, list);
+        fprintf(stderr, "mid %s: cannot open pair list '%s': %s\n", CMD, list, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     cache c;

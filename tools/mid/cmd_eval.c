@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <dirent.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -144,7 +145,7 @@ static void free_samples(eval_run *r) {
 static int scan_dir(eval_run *r, const regex_t *re, size_t limit) {
     DIR *d = opendir(r->dir);
     if (d == NULL) {
-        fprintf(stderr, "mid %s: cannot open folder '%s'\n", CMD, r->dir);
+        fprintf(stderr, "mid %s: cannot open folder '%s': %s\n", CMD, r->dir, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     size_t cap = 0, skipped = 0;
@@ -437,7 +438,7 @@ static int write_json(const eval_run *r, const eval_figures *fig, const char *pa
                       char **argv) {
     FILE *f = fopen(path, "w");
     if (f == NULL) {
-        fprintf(stderr, "mid %s: cannot write '%s'\n", CMD, path);
+        fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     char date[32];
@@ -477,7 +478,7 @@ static int write_json(const eval_run *r, const eval_figures *fig, const char *pa
             "  \"comparisons_per_second\": %.1f\n}\n",
             fig->extract_ms_median, r->n_compared, r->match_s, fig->comparisons_per_s);
     if (fclose(f) != 0) {
-        fprintf(stderr, "mid %s: cannot write '%s'\n", CMD, path);
+        fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     return 0;

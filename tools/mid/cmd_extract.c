@@ -1,6 +1,7 @@
 /* mid extract: image -> minutiae template, one file or a list. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static int run_list(mid_ctx *ctx, mid_extractor *ex, const cli_image_opts *opts,
                     mid_template_format format, const char *list) {
     FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
     if (f == NULL) {
-        fprintf(stderr, "mid %s: cannot open list '%s'\n", CMD, list);
+        fprintf(stderr, "mid %s: cannot open list '%s': %s\n", CMD, list, strerror(errno));
         return CLI_EXIT_FAIL;
     }
     char *line = NULL;
