@@ -26,15 +26,20 @@
 #include <string.h>
 
 #define N_MAX MID_MAX_MINUTIAE
-#define CELLS_IN_CIRCLE 52    /* cells of the 8x8 grid inside the cylinder radius */
-#define MIN_COMMON_CELLS 26   /* MCC min_ME: comparable cylinders share this many */
-#define N_SEEDS 12            /* alignment seeds taken from the local similarity sort */
-#define PAIR_D0 12.0f         /* pairing distance tolerance at the seed, pixels */
-#define PAIR_D1 0.07f         /* ... growing by this much per pixel from the seed */
-#define PAIR_DMAX 36.0f       /* ... up to this */
-#define PAIR_ANGLE 0.5236f    /* pairing direction tolerance, radians (30 degrees) */
-#define RAW_PAIR_WEIGHT 0.3   /* weight of a pair in the raw score beside its local similarity */
-#define RAW_OVERLAP_PRIOR 6.0 /* added to the overlap counts */
+#define CELLS_IN_CIRCLE 52     /* cells of the 8x8 grid inside the cylinder radius */
+#define MIN_COMMON_CELLS 26    /* MCC min_ME: comparable cylinders share this many */
+#define N_SEEDS 32             /* best local similarities kept as candidate alignment seeds */
+#define N_EVAL 4               /* distinct seeds, by support, that get a full pairing */
+#define SUPPORT_DIST 20.0f     /* a pair supports a seed when the seed's transform maps */
+#define SUPPORT_COS 0.8660254f /* it within this distance and 30 degrees */
+#define SEED_SAME_ANGLE 0.15f  /* seeds closer than this in rotation (radians) */
+#define SEED_SAME_DIST 12.0f   /* and in translation (pixels) are duplicates */
+#define PAIR_D0 7.0f           /* pairing distance tolerance at the seed, pixels */
+#define PAIR_D1 0.07f          /* ... growing by this much per pixel from the seed */
+#define PAIR_DMAX 30.0f        /* ... up to this */
+#define PAIR_ANGLE 0.5236f     /* pairing direction tolerance, radians (30 degrees) */
+#define RAW_PAIR_WEIGHT 0.3    /* weight of a pair in the raw score beside its local similarity */
+#define RAW_OVERLAP_PRIOR 6.0  /* added to the overlap counts */
 #define TWO_PI 6.28318530717958647692f
 
 typedef struct seed {
@@ -58,16 +63,11 @@ struct mid_matcher {
     cand cands[N_MAX * N_MAX];
     int16_t pair_of_a[N_MAX], pair_of_b[N_MAX];
     int16_t best_a[N_MAX], best_b[N_MAX];
-    float ax[N_MAX], ay[N_MAX], at[N_MAX]; /* A moved into B's frame */
+    float ax[N_MAX], ay[N_MAX]; /* A moved into B's frame */
+    float tried[N_EVAL][3];     /* evaluated alignments: rotation, image of A's centroid */
+    float support[N_SEEDS];
+    int order[N_SEEDS];
 };
-
-static float angle_abs_diff(float a, float b) {
-    float d = fabsf(b - a);
-    while (d > TWO_PI) {
-        d -= TWO_PI;
-    }
-    return d > 0.5f * TWO_PI ? TWO_PI - d : d;
-}
 
 static void seed_insert(mid_matcher *m, float s, int i, int j) {
     int k = m->n_seeds;
@@ -106,12 +106,25 @@ lss_body(mid_matcher *m, const mid_match_template *a, const mid_match_template *
             uint64_t v = ca[0] & cb[0];
             float s = 0.0f;
             if (b->pts[j].cyl_ok && __builtin_popcountll(v) >= MIN_COMMON_CELLS) {
+                /* Bits are only ever set in valid cells, so when the common
+                 * mask covers a cylinder's own mask its norm is precomputed. */
                 int pa = 0, pb = 0, px = 0;
+                int full_a = v == ca[0], full_b = v == cb[0];
                 for (int l = 1; l <= MATCH_ND; l++) {
                     uint64_t x = ca[l] & v, y = cb[l] & v;
-                    pa += __builtin_popcountll(x);
-                    pb += __builtin_popcountll(y);
                     px += __builtin_popcountll(x ^ y);
+                    if (!full_a) {
+                        pa += __builtin_popcountll(x);
+                    }
+                    if (!full_b) {
+                        pb += __builtin_popcountll(y);
+                    }
+                }
+                if (full_a) {
+                    pa = a->pts[i].cyl_pop;
+                }
+                if (full_b) {
+                    pb = b->pts[j].cyl_pop;
                 }
                 float den = m->sqrt_tab[pa] + m->sqrt_tab[pb];
                 if (den > 0.0f) {
@@ -165,15 +178,28 @@ void mid_matcher_free(mid_matcher *m) {
     free(m);
 }
 
-static int cmp_cand(const void *pa, const void *pb) {
-    const cand *a = pa, *b = pb;
+/* Strict order on candidates: cost, then indices (a total order keeps the
+ * pairing deterministic). */
+static int cand_less(const cand *a, const cand *b) {
     if (a->cost != b->cost) {
-        return a->cost < b->cost ? -1 : 1;
+        return a->cost < b->cost;
     }
     if (a->i != b->i) {
-        return a->i < b->i ? -1 : 1;
+        return a->i < b->i;
     }
-    return (a->j > b->j) - (a->j < b->j);
+    return a->j < b->j;
+}
+
+static void sort_cands(cand *c, int n) {
+    for (int i = 1; i < n; i++) {
+        cand x = c[i];
+        int j = i;
+        while (j > 0 && cand_less(&x, &c[j - 1])) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
 }
 
 /* Moves A by rotation phi and translation (tx, ty) into B's frame, then pairs
@@ -182,37 +208,48 @@ static int cmp_cand(const void *pa, const void *pb) {
 static int pair_under(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
                       float phi, float tx, float ty, float cx, float cy) {
     const uint32_t na = a->n, nb = b->n;
+    const float cos_tol = cosf(PAIR_ANGLE), inv_cos_span = 1.0f / (1.0f - cosf(PAIR_ANGLE));
     float c = cosf(phi), s = sinf(phi);
     int nc = 0;
     for (uint32_t i = 0; i < na; i++) {
         const match_point *p = &a->pts[i];
         float qx = c * p->x - s * p->y + tx, qy = s * p->x + c * p->y + ty;
+        float ux = c * p->dx - s * p->dy, uy = s * p->dx + c * p->dy;
         m->ax[i] = qx;
         m->ay[i] = qy;
-        m->at[i] = p->t + phi;
         float rx = p->x - cx, ry = p->y - cy;
         float tol = PAIR_D0 + PAIR_D1 * sqrtf(rx * rx + ry * ry);
         if (tol > PAIR_DMAX) {
             tol = PAIR_DMAX;
         }
-        float tol2 = tol * tol;
-        for (uint32_t j = 0; j < nb; j++) {
-            float dx = b->pts[j].x - qx, dy = b->pts[j].y - qy;
-            float d2 = dx * dx + dy * dy;
-            if (d2 > tol2) {
-                continue;
+        float tol2 = tol * tol, inv_tol = 1.0f / tol;
+        float fx0 = (qx - tol - b->gx) / b->gcell, fx1 = (qx + tol - b->gx) / b->gcell;
+        float fy0 = (qy - tol - b->gy) / b->gcell, fy1 = (qy + tol - b->gy) / b->gcell;
+        if (fx1 < 0.0f || fy1 < 0.0f || fx0 >= (float)b->gw || fy0 >= (float)b->gh) {
+            continue;
+        }
+        uint32_t x0 = fx0 <= 0.0f ? 0u : (uint32_t)fx0, y0 = fy0 <= 0.0f ? 0u : (uint32_t)fy0;
+        uint32_t x1 = fx1 >= (float)(b->gw - 1) ? b->gw - 1 : (uint32_t)fx1;
+        uint32_t y1 = fy1 >= (float)(b->gh - 1) ? b->gh - 1 : (uint32_t)fy1;
+        for (uint32_t gy = y0; gy <= y1; gy++) {
+            const uint16_t *st = &b->gstart[(size_t)gy * b->gw];
+            for (uint32_t k = st[x0]; k < st[x1 + 1]; k++) {
+                uint32_t j = b->gidx[k];
+                const match_point *pb = &b->pts[j];
+                float dx = pb->x - qx, dy = pb->y - qy;
+                float d2 = dx * dx + dy * dy;
+                float dot = ux * pb->dx + uy * pb->dy;
+                if (d2 > tol2 || dot < cos_tol) {
+                    continue;
+                }
+                m->cands[nc].cost = sqrtf(d2) * inv_tol + (1.0f - dot) * inv_cos_span;
+                m->cands[nc].i = (uint16_t)i;
+                m->cands[nc].j = (uint16_t)j;
+                nc++;
             }
-            float da = angle_abs_diff(m->at[i], b->pts[j].t);
-            if (da > PAIR_ANGLE) {
-                continue;
-            }
-            m->cands[nc].cost = sqrtf(d2) / tol + da / PAIR_ANGLE;
-            m->cands[nc].i = (uint16_t)i;
-            m->cands[nc].j = (uint16_t)j;
-            nc++;
         }
     }
-    qsort(m->cands, (size_t)nc, sizeof(cand), cmp_cand);
+    sort_cands(m->cands, nc);
     for (uint32_t i = 0; i < na; i++) {
         m->pair_of_a[i] = -1;
     }
@@ -272,11 +309,65 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
 
     /* Consolidation: the seed whose alignment pairs the most similar minutiae. */
     float best = -1.0f, best_phi = 0.0f, best_tx = 0.0f, best_ty = 0.0f;
+    float gx = 0.0f, gy = 0.0f;
+    for (uint32_t i = 0; i < a->n; i++) {
+        gx += a->pts[i].x;
+        gy += a->pts[i].y;
+    }
+    gx /= (float)a->n;
+    gy /= (float)a->n;
+    /* Support of each seed: the local similarities of the other candidate
+     * pairs that its transform brings into agreement (a one-step relaxation,
+     * cf. Cappelli et al. 2010, section 4.2). Only the best supported seeds
+     * get the full pairing. */
     for (int q = 0; q < m->n_seeds; q++) {
         const match_point *pa = &a->pts[m->seeds[q].i], *pb = &b->pts[m->seeds[q].j];
         float phi = pb->t - pa->t;
         float c = cosf(phi), s = sinf(phi);
         float tx = pb->x - (c * pa->x - s * pa->y), ty = pb->y - (s * pa->x + c * pa->y);
+        float sup = m->seeds[q].sim;
+        for (int r = 0; r < m->n_seeds; r++) {
+            if (m->seeds[r].i == m->seeds[q].i || m->seeds[r].j == m->seeds[q].j) {
+                continue;
+            }
+            const match_point *ra = &a->pts[m->seeds[r].i], *rb = &b->pts[m->seeds[r].j];
+            float ex = c * ra->x - s * ra->y + tx - rb->x, ey = s * ra->x + c * ra->y + ty - rb->y;
+            float dot = (c * ra->dx - s * ra->dy) * rb->dx + (s * ra->dx + c * ra->dy) * rb->dy;
+            if (ex * ex + ey * ey < SUPPORT_DIST * SUPPORT_DIST && dot > SUPPORT_COS) {
+                sup += m->seeds[r].sim;
+            }
+        }
+        m->support[q] = sup;
+        int k = q;
+        while (k > 0 && m->support[m->order[k - 1]] < sup) {
+            m->order[k] = m->order[k - 1];
+            k--;
+        }
+        m->order[k] = q;
+    }
+    int n_tried = 0;
+    for (int oq = 0; oq < m->n_seeds && n_tried < N_EVAL; oq++) {
+        int q = m->order[oq];
+        const match_point *pa = &a->pts[m->seeds[q].i], *pb = &b->pts[m->seeds[q].j];
+        float phi = pb->t - pa->t;
+        float c = cosf(phi), s = sinf(phi);
+        float tx = pb->x - (c * pa->x - s * pa->y), ty = pb->y - (s * pa->x + c * pa->y);
+        /* Seeds from one true alignment give nearly the same transform: skip
+         * those that move A's centroid and rotate like one already tried. */
+        float hx = c * gx - s * gy + tx, hy = s * gx + c * gy + ty;
+        int dup = 0;
+        for (int r = 0; r < n_tried && !dup; r++) {
+            float dphi = fabsf(remainderf(phi - m->tried[r][0], TWO_PI));
+            float ex = hx - m->tried[r][1], ey = hy - m->tried[r][2];
+            dup = dphi < SEED_SAME_ANGLE && ex * ex + ey * ey < SEED_SAME_DIST * SEED_SAME_DIST;
+        }
+        if (dup) {
+            continue;
+        }
+        m->tried[n_tried][0] = phi;
+        m->tried[n_tried][1] = hx;
+        m->tried[n_tried][2] = hy;
+        n_tried++;
         int k = pair_under(m, a, b, phi, tx, ty, pa->x, pa->y);
         float w = 0.0f;
         for (uint32_t i = 0; i < a->n; i++) {

@@ -31,11 +31,18 @@
  * covered by both prints (overlap normalisation of the score). */
 #define MATCH_MASK_MAX_SIDE 128u
 
+/* Spatial grid over the minutiae (bucket sort by cell), so pairing under an
+ * alignment looks only at the minutiae near each moved point. */
+#define MATCH_GRID_CELL 32.0f   /* cell side, pixels (grown for very large prints) */
+#define MATCH_GRID_MAX_SIDE 64u /* cells per side at most */
+
 typedef struct match_point {
-    float x, y; /* 500 ppi, y up */
-    float t;    /* direction, radians in [0, 2pi) */
+    float x, y;   /* 500 ppi, y up */
+    float t;      /* direction, radians in [0, 2pi) */
+    float dx, dy; /* cos t, sin t */
     uint8_t type;
-    uint8_t cyl_ok; /* cylinder has enough valid cells and contributing minutiae */
+    uint8_t cyl_ok;   /* cylinder has enough valid cells and contributing minutiae */
+    uint16_t cyl_pop; /* set bits over all layers of the cylinder */
 } match_point;
 
 struct mid_match_template {
@@ -47,7 +54,20 @@ struct mid_match_template {
     float ox, oy, cell;
     uint32_t mw, mh;
     uint8_t *mask; /* mw * mh, 1 = inside the (dilated) convex hull of the minutiae */
+    /* grid: minutiae of cell c are idx[start[c] .. start[c + 1]) */
+    float gx, gy, gcell;
+    uint32_t gw, gh;
+    uint16_t *gstart; /* gw * gh + 1 */
+    uint16_t *gidx;   /* n */
 };
+
+/* Grid cell index of a point (clamped to the grid). */
+static inline size_t match_grid_cell(const mid_match_template *t, float x, float y) {
+    float fx = (x - t->gx) / t->gcell, fy = (y - t->gy) / t->gcell;
+    uint32_t cx = fx <= 0.0f ? 0u : (fx >= (float)(t->gw - 1) ? t->gw - 1 : (uint32_t)fx);
+    uint32_t cy = fy <= 0.0f ? 0u : (fy >= (float)(t->gh - 1) ? t->gh - 1 : (uint32_t)fy);
+    return (size_t)cy * t->gw + cx;
+}
 
 /* Raw comparison result before calibration (also used by tuning harnesses). */
 typedef struct match_detail {

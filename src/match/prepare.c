@@ -183,6 +183,11 @@ static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *
             }
         }
     }
+    int pop = 0;
+    for (int l = 1; l <= MATCH_ND; l++) {
+        pop += __builtin_popcountll(out[l]);
+    }
+    pts[self].cyl_pop = (uint16_t)pop;
     pts[self].cyl_ok =
         (valid >= (int)(CYL_MIN_VALID_FRAC * (float)cells) && neighbours >= CYL_MIN_NEIGHBOURS) ? 1
                                                                                                 : 0;
@@ -197,6 +202,60 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
     return h;
 }
 
+/* Bucket-sorts the minutiae into a grid over their bounding box. */
+static int build_grid(mid_match_template *mt) {
+    float x0 = 0.0f, x1 = 0.0f, y0 = 0.0f, y1 = 0.0f;
+    for (uint32_t i = 0; i < mt->n; i++) {
+        const match_point *p = &mt->pts[i];
+        if (i == 0 || p->x < x0) {
+            x0 = p->x;
+        }
+        if (i == 0 || p->x > x1) {
+            x1 = p->x;
+        }
+        if (i == 0 || p->y < y0) {
+            y0 = p->y;
+        }
+        if (i == 0 || p->y > y1) {
+            y1 = p->y;
+        }
+    }
+    float cell = fmaxf(MATCH_GRID_CELL, fmaxf(x1 - x0, y1 - y0) / (float)(MATCH_GRID_MAX_SIDE - 1));
+    mt->gx = x0;
+    mt->gy = y0;
+    mt->gcell = cell;
+    mt->gw = (uint32_t)((x1 - x0) / cell) + 1;
+    mt->gh = (uint32_t)((y1 - y0) / cell) + 1;
+    if (mt->gw > MATCH_GRID_MAX_SIDE) {
+        mt->gw = MATCH_GRID_MAX_SIDE;
+    }
+    if (mt->gh > MATCH_GRID_MAX_SIDE) {
+        mt->gh = MATCH_GRID_MAX_SIDE;
+    }
+    size_t cells = (size_t)mt->gw * mt->gh;
+    mt->gstart = core_calloc(cells + 1, sizeof(uint16_t));
+    mt->gidx = core_calloc(mt->n + 1, sizeof(uint16_t));
+    if (mt->gstart == NULL || mt->gidx == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < mt->n; i++) {
+        mt->gstart[match_grid_cell(mt, mt->pts[i].x, mt->pts[i].y) + 1]++;
+    }
+    for (size_t c = 0; c < cells; c++) {
+        mt->gstart[c + 1] = (uint16_t)(mt->gstart[c + 1] + mt->gstart[c]);
+    }
+    for (uint32_t i = 0; i < mt->n; i++) {
+        size_t c = match_grid_cell(mt, mt->pts[i].x, mt->pts[i].y);
+        /* gstart[c] is used as a fill cursor, then restored below */
+        mt->gidx[mt->gstart[c]++] = (uint16_t)i;
+    }
+    for (size_t c = cells; c > 0; c--) {
+        mt->gstart[c] = mt->gstart[c - 1];
+    }
+    mt->gstart[0] = 0;
+    return 0;
+}
+
 void mid_match_template_free(mid_match_template *mt) {
     if (mt == NULL) {
         return;
@@ -207,6 +266,8 @@ void mid_match_template_free(mid_match_template *mt) {
     free(mt->pts);
     free(mt->cyl);
     free(mt->mask);
+    free(mt->gstart);
+    free(mt->gidx);
     free(mt);
 }
 
@@ -255,6 +316,8 @@ mid_status mid_match_prepare(mid_ctx *ctx, const mid_template *t, mid_match_temp
         p->x = (float)src[i].x * scale;
         p->y = -(float)src[i].y * scale;
         p->t = (float)src[i].angle * (TWO_PI / 256.0f);
+        p->dx = cosf(p->t);
+        p->dy = sinf(p->t);
         p->type = src[i].type;
         xy[2 * i] = p->x;
         xy[2 * i + 1] = p->y;
@@ -318,6 +381,12 @@ mid_status mid_match_prepare(mid_ctx *ctx, const mid_template *t, mid_match_temp
                     (uint8_t)hull_contains(&hl, px, py, MASK_OMEGA);
             }
         }
+    }
+    if (build_grid(mt) != 0) {
+        free(xy);
+        free(hx);
+        mid_match_template_free(mt);
+        return core_fail(ctx, MID_ERR_NOMEM, "mid_match_prepare: out of memory");
     }
     free(xy);
     free(hx);
