@@ -5,8 +5,9 @@
  * an ending points from the ending into its ridge; a bifurcation points away
  * from the fork, along the bisector of the two branches that form the
  * smallest angle (the valley between them), as in ANSI/NIST and ISO 19794-2.
- * The traced direction is averaged with the orientation field, whose
- * 180-degree ambiguity the trace resolves.
+ * The traced direction alone is used: averaging it with the (smoothed)
+ * orientation field was measured to cost accuracy on the FVC sets (FNMR at FMR
+ * 1e-3 12.2 % traced only, 13.5 % with the field at weight 0.25, 15.2 % at 1).
  *
  * The traces also reveal skeleton artefacts: an ending that reaches a junction
  * within a few pixels is a spur, one that reaches another ending is a short
@@ -109,23 +110,6 @@ static int find_near(const int32_t *map, const int off[8], int i) {
     return -1;
 }
 
-/* Ridge direction of the orientation field at (x, y), aligned with (ux, uy). */
-static void field_dir(const ext_work *w, float x, float y, float *ux, float *uy) {
-    int bx = (int)x / EXT_BS, by = (int)y / EXT_BS;
-    float t = w->grad_dir[by * w->bw + bx] + 0.5f * EXT_PI;
-    float fx = cosf(t), fy = sinf(t);
-    if (fx * *ux + fy * *uy < 0) {
-        fx = -fx;
-        fy = -fy;
-    }
-    float sx = *ux + fx, sy = *uy + fy;
-    float n = sqrtf(sx * sx + sy * sy);
-    if (n > 1e-6f) {
-        *ux = sx / n;
-        *uy = sy / n;
-    }
-}
-
 void ext_detect(ext_work *w) {
     const int st = w->w + 2, H = w->h + 2;
     uint8_t *img = w->ridge;
@@ -190,7 +174,6 @@ void ext_detect(ext_work *w) {
             float dx = (float)(r.end % st - i % st), dy = (float)(r.end / st - i / st);
             float len = sqrtf(dx * dx + dy * dy);
             float ux = len > 0 ? dx / len : 1.0f, uy = len > 0 ? dy / len : 0.0f;
-            field_dir(w, m->x, m->y, &ux, &uy);
             m->dir = atan2f(uy, ux);
         } else {
             /* One start pixel per run of set neighbours, preferring 4-neighbours. */
@@ -265,7 +248,6 @@ void ext_detect(ext_work *w) {
             float bx = ux[a] + ux[b], by = uy[a] + uy[b];
             float len = sqrtf(bx * bx + by * by);
             float dx = len > 1e-6f ? bx / len : 1.0f, dy = len > 1e-6f ? by / len : 0.0f;
-            field_dir(w, m->x, m->y, &dx, &dy);
             m->dir = atan2f(dy, dx);
         }
     }
