@@ -9,6 +9,7 @@
 #include "mid/extract.h"
 #include "mid/match.h"
 #include "mid/eval.h"
+#include "mid/synth.h"
 
 #define MID_VERSION "0.1.0"
 

@@ -69,6 +69,14 @@ double cli_median(double *values, size_t n);
 int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_synth(int argc, char **argv);
+
+/* `mid synth` generators (cmd_synth_<what>.c); argv[0] is the generator name. */
+int cli_cmd_synth_master(int argc, char **argv);
+int cli_cmd_synth_impressions(int argc, char **argv);
+int cli_cmd_synth_set(int argc, char **argv);
+int cli_cmd_synth_people(int argc, char **argv);
+int cli_cmd_synth_gallery(int argc, char **argv);
 
 /* Draws a DET curve (FNMR against FMR, log axes with decade grid, EER marked)
  * into a new width x height image and saves it as PNG. */

@@ -13,6 +13,7 @@ static void print_help(FILE *f) {
             "  extract  extract a minutiae template from an image (or a list of images)\n"
             "  compare  compare two images or templates, or a list of template pairs\n"
             "  eval     FVC-protocol accuracy and speed test over a folder of images\n"
+            "  synth    synthetic fingerprints, templates and population\n"
             "  version  print the version\n"
             "  help     print this help\n"
             "\n"
@@ -43,6 +44,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "eval") == 0) {
         return cli_cmd_eval(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "synth") == 0) {
+        return cli_cmd_synth(argc - 1, argv + 1);
     }
     fprintf(stderr, "mid: unknown command '%s' (see 'mid help')\n", cmd);
     return CLI_EXIT_USAGE;

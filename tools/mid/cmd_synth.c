@@ -1,0 +1,43 @@
+/*
+ * `mid synth <what>`: the synthetic data generators. Each subcommand lives in
+ * its own cmd_synth_<what>.c and is listed in the table below.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct synth_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} synth_subcommand;
+
+static const synth_subcommand subcommands[] = {
+    /* {"master", cli_cmd_synth_master, "render a master fingerprint and its minutiae"}, */
+    {NULL, NULL, NULL},
+};
+
+static void print_help(FILE *f) {
+    fprintf(f, "usage: mid synth <what> [options]\n\n");
+    for (const synth_subcommand *c = subcommands; c->name != NULL; c++) {
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    }
+    fprintf(f, "\n'mid synth <what> --help' describes its options.\n");
+}
+
+int cli_cmd_synth(int argc, char **argv) {
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    for (const synth_subcommand *c = subcommands; c->name != NULL; c++) {
+        if (strcmp(argv[1], c->name) == 0) {
+            return c->run(argc - 1, argv + 1);
+        }
+    }
+    return cli_usage_error("synth", "unknown generator '%s'", argv[1]);
+}
