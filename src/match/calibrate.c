@@ -11,28 +11,27 @@
  *
  * Fit of the table below:
  *   data:   all cross-finger impostor pairs (i < j, different fingers) of the
- *           8 FVC2000/2002 B sets, templates from mobileid's own extractor
- *           (src/extract of the working tree just after commit 44ea1e2;
- *           FVC2002 DB2 read at 569 ppi, the others at 500): 8 x 2,880 =
- *           23,040 raw scores, pooled.
+ *           8 FVC2000/2002 B sets, templates from mobileid's own extractor at
+ *           commit 7e735eb (FVC2002 DB2 read at 569 ppi, the others at 500):
+ *           8 x 2,880 = 23,040 raw scores, pooled.
  *   knots:  raw 0 -> 0; then the raw value whose empirical P(impostor >= raw)
  *           is p for p = 0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01, 0.005,
  *           0.003 (linear interpolation between order statistics) -> -10 log10 p.
  *   tail:   u = the p = 0.003 quantile (69 exceedances), beta = mean(raw - u)
- *           = 0.01205 (largest impostor raw 0.1410 maps to 43.3).
- *   check:  empirical FMR of the same impostors at score >= 20: 9.98e-3,
- *           >= 30: 9.5e-4, >= 40: 1.7e-4 (bench_match prints this check).
+ *           = 0.006602 (largest impostor raw 0.0887 maps to 41.8).
+ *   check:  empirical FMR of the same impostors at score >= 20: 9.98e-03,
+ *           >= 30: 8.25e-04, >= 40: 8.68e-05 (bench_match prints this).
  * The raw score depends on the extractor: refit when it changes materially.
  */
 #include "match/match_internal.h"
 
 #include <math.h>
 
-static const double knot_raw[] = {0.000000, 0.023087, 0.031003, 0.036800, 0.046059, 0.054510,
-                                  0.061130, 0.066142, 0.074419, 0.083370, 0.090783};
+static const double knot_raw[] = {0.000000, 0.017325, 0.022680, 0.026624, 0.032869, 0.039236,
+                                  0.043507, 0.046780, 0.053213, 0.059060, 0.063526};
 static const double knot_score[] = {0.0000,  3.0103,  5.2288,  6.9897,  10.0000, 13.0103,
                                     15.2288, 16.9897, 20.0000, 23.0103, 25.2288};
-#define TAIL_BETA 0.012050
+#define TAIL_BETA 0.006602
 
 #define N_KNOTS (sizeof(knot_raw) / sizeof(knot_raw[0]))
 

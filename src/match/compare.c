@@ -28,7 +28,8 @@
 #define N_MAX MID_MAX_MINUTIAE
 #define CELLS_IN_CIRCLE 52     /* cells of the 8x8 grid inside the cylinder radius */
 #define MIN_COMMON_CELLS 26    /* MCC min_ME: comparable cylinders share this many */
-#define N_SEEDS 32             /* best local similarities kept as candidate alignment seeds */
+#define N_SEEDS 24             /* best local similarities kept as candidate alignment seeds */
+#define SIM_BINS 256           /* histogram bins of local similarity for the seed threshold */
 #define N_EVAL 4               /* distinct seeds, by support, that get a full pairing */
 #define SUPPORT_DIST 20.0f     /* a pair supports a seed when the seed's transform maps */
 #define SUPPORT_COS 0.8660254f /* it within this distance and 30 degrees */
@@ -39,7 +40,8 @@
 #define PAIR_DMAX 30.0f        /* ... up to this */
 #define PAIR_ANGLE 0.5236f     /* pairing direction tolerance, radians (30 degrees) */
 #define RAW_PAIR_WEIGHT 0.3    /* weight of a pair in the raw score beside its local similarity */
-#define RAW_OVERLAP_PRIOR 6.0  /* added to the overlap counts */
+#define RAW_TYPE_BONUS 0.1     /* extra weight of a pair whose minutia types agree */
+#define RAW_OVERLAP_PRIOR 12.0 /* added to the overlap counts */
 #define TWO_PI 6.28318530717958647692f
 
 typedef struct seed {
@@ -66,6 +68,7 @@ struct mid_matcher {
     float ax[N_MAX], ay[N_MAX]; /* A moved into B's frame */
     float tried[N_EVAL][3];     /* evaluated alignments: rotation, image of A's centroid */
     float support[N_SEEDS];
+    uint32_t hist[SIM_BINS];
     int order[N_SEEDS];
 };
 
@@ -93,11 +96,12 @@ static void seed_insert(mid_matcher *m, float s, int i, int j) {
 static inline __attribute__((always_inline)) void
 lss_body(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
     const uint32_t na = a->n, nb = b->n;
-    m->n_seeds = 0;
+    memset(m->hist, 0, sizeof(m->hist));
     for (uint32_t i = 0; i < na; i++) {
         float *row = &m->sim[i * nb];
         if (!a->pts[i].cyl_ok) {
             memset(row, 0, nb * sizeof(float));
+            m->hist[0] += nb;
             continue;
         }
         const uint64_t *ca = &a->cyl[i * MATCH_CYL_WORDS];
@@ -132,9 +136,27 @@ lss_body(mid_matcher *m, const mid_match_template *a, const mid_match_template *
                 }
             }
             row[j] = s;
-            if (s > 0.0f && (m->n_seeds < N_SEEDS || s > m->seeds[N_SEEDS - 1].sim)) {
-                seed_insert(m, s, (int)i, (int)j);
-            }
+            m->hist[(int)(s * (float)(SIM_BINS - 1))]++;
+        }
+    }
+}
+
+/* Local similarity sort: the N_SEEDS most similar pairs, best first. A
+ * histogram of the similarities (filled by the kernel) gives the threshold, so
+ * only the few pairs above it go through the sorted insertion. */
+static void select_seeds(mid_matcher *m, uint32_t na, uint32_t nb) {
+    m->n_seeds = 0;
+    uint32_t above = 0;
+    int bin = SIM_BINS - 1;
+    while (bin > 1 && above + m->hist[bin] < N_SEEDS) {
+        above += m->hist[bin];
+        bin--;
+    }
+    size_t total = (size_t)na * nb;
+    for (size_t k = 0; k < total; k++) {
+        float s = m->sim[k];
+        if (s > 0.0f && (int)(s * (float)(SIM_BINS - 1)) >= bin) {
+            seed_insert(m, s, (int)(k / nb), (int)(k % nb));
         }
     }
 }
@@ -279,6 +301,44 @@ static int mask_has(const mid_match_template *t, float x, float y) {
     return t->mask[(size_t)fy * t->mw + (size_t)fx];
 }
 
+/* Scores the pairing in pair_of_a under the transform (phi, tx, ty) of A
+ * into B. Raw score: the squared weight of the pairs (local similarity plus a
+ * constant per pair) over the product of the overlap counts (minutiae of each
+ * print inside the other's area), i.e. the product of the shares of each
+ * print's overlapping minutiae that found a partner. The prior added to each
+ * count keeps a handful of pairs in a tiny overlap from scoring like a full
+ * match (small overlaps dominated the impostor tail). */
+static void score_pairing(const mid_matcher *m, const mid_match_template *a,
+                          const mid_match_template *b, float phi, float tx, float ty,
+                          match_detail *d) {
+    float c = cosf(phi), s = sinf(phi);
+    int ova = 0, ovb = 0, paired = 0, same_type = 0;
+    double simsum = 0.0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        ova += mask_has(b, m->ax[i], m->ay[i]);
+        int j = m->pair_of_a[i];
+        if (j >= 0) {
+            paired++;
+            simsum += m->sim[i * b->n + (uint32_t)j];
+            same_type += a->pts[i].type == b->pts[j].type;
+        }
+    }
+    for (uint32_t j = 0; j < b->n; j++) {
+        const match_point *p = &b->pts[j];
+        float ux = p->x - tx, uy = p->y - ty;
+        ovb += mask_has(a, c * ux + s * uy, -s * ux + c * uy);
+    }
+    double fa = (ova > paired ? ova : paired) + RAW_OVERLAP_PRIOR;
+    double fb = (ovb > paired ? ovb : paired) + RAW_OVERLAP_PRIOR;
+    double w = simsum + RAW_PAIR_WEIGHT * paired + RAW_TYPE_BONUS * same_type;
+    memset(d, 0, sizeof(*d));
+    d->paired = paired;
+    d->overlap_a = ova;
+    d->overlap_b = ovb;
+    d->sim_sum = simsum;
+    d->raw = w * w / (fa * fb);
+}
+
 double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
                          match_detail *d) {
     match_detail tmp;
@@ -298,6 +358,7 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         return 0.0;
     }
     m->lss(m, a, b);
+    select_seeds(m, a->n, b->n);
     if (m->n_seeds == 0) {
         return 0.0;
     }
@@ -307,8 +368,8 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
     }
     d->lss = lss / m->n_seeds;
 
-    /* Consolidation: the seed whose alignment pairs the most similar minutiae. */
-    float best = -1.0f, best_phi = 0.0f, best_tx = 0.0f, best_ty = 0.0f;
+    /* Consolidation: the alignment whose pairing scores best. */
+    match_detail best = {0};
     float gx = 0.0f, gy = 0.0f;
     for (uint32_t i = 0; i < a->n; i++) {
         gx += a->pts[i].x;
@@ -346,6 +407,7 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         m->order[k] = q;
     }
     int n_tried = 0;
+    float best_phi = 0.0f;
     for (int oq = 0; oq < m->n_seeds && n_tried < N_EVAL; oq++) {
         int q = m->order[oq];
         const match_point *pa = &a->pts[m->seeds[q].i], *pb = &b->pts[m->seeds[q].j];
@@ -368,21 +430,19 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         m->tried[n_tried][1] = hx;
         m->tried[n_tried][2] = hy;
         n_tried++;
-        int k = pair_under(m, a, b, phi, tx, ty, pa->x, pa->y);
-        float w = 0.0f;
-        for (uint32_t i = 0; i < a->n; i++) {
-            if (m->pair_of_a[i] >= 0) {
-                w += 0.5f + m->sim[i * b->n + (uint32_t)m->pair_of_a[i]];
-            }
-        }
-        (void)k;
-        if (w > best) {
-            best = w;
+        pair_under(m, a, b, phi, tx, ty, pa->x, pa->y);
+        match_detail cur;
+        score_pairing(m, a, b, phi, tx, ty, &cur);
+        if (cur.raw > best.raw) {
+            best = cur;
             best_phi = phi;
-            best_tx = tx;
-            best_ty = ty;
             memcpy(m->best_a, m->pair_of_a, a->n * sizeof(int16_t));
         }
+    }
+    if (best.paired < 3) {
+        *d = best;
+        d->lss = lss / m->n_seeds;
+        return d->raw;
     }
 
     /* Refinement: least-squares rigid fit to the best pairing, then re-pair
@@ -399,75 +459,33 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
             k++;
         }
     }
-    if (k >= 3) {
-        sax /= k;
-        say /= k;
-        sbx /= k;
-        sby /= k;
-        double sc = 0, ss = 0;
-        for (uint32_t i = 0; i < a->n; i++) {
-            if (m->best_a[i] >= 0) {
-                const match_point *pb = &b->pts[m->best_a[i]];
-                double ux = a->pts[i].x - sax, uy = a->pts[i].y - say;
-                double vx = pb->x - sbx, vy = pb->y - sby;
-                sc += ux * vx + uy * vy;
-                ss += ux * vy - uy * vx;
-            }
-        }
-        float phi = (float)atan2(ss, sc);
-        float c = cosf(phi), s = sinf(phi);
-        float tx = (float)(sbx - (c * sax - s * say)), ty = (float)(sby - (s * sax + c * say));
-        int k2 = pair_under(m, a, b, phi, tx, ty, (float)sax, (float)say);
-        float w = 0.0f;
-        for (uint32_t i = 0; i < a->n; i++) {
-            if (m->pair_of_a[i] >= 0) {
-                w += 0.5f + m->sim[i * b->n + (uint32_t)m->pair_of_a[i]];
-            }
-        }
-        (void)k2;
-        if (w >= best) {
-            best = w;
-            best_phi = phi;
-            best_tx = tx;
-            best_ty = ty;
-            memcpy(m->best_a, m->pair_of_a, a->n * sizeof(int16_t));
-        }
-    }
-
-    /* Overlap: minutiae of each print that fall in the other's area. */
-    float c = cosf(best_phi), s = sinf(best_phi);
-    int ova = 0, ovb = 0, paired = 0;
-    double simsum = 0.0;
+    sax /= k;
+    say /= k;
+    sbx /= k;
+    sby /= k;
+    double sc = 0, ss = 0;
     for (uint32_t i = 0; i < a->n; i++) {
-        const match_point *p = &a->pts[i];
-        float qx = c * p->x - s * p->y + best_tx, qy = s * p->x + c * p->y + best_ty;
-        ova += mask_has(b, qx, qy);
         if (m->best_a[i] >= 0) {
-            paired++;
-            simsum += m->sim[i * b->n + (uint32_t)m->best_a[i]];
+            const match_point *pb = &b->pts[m->best_a[i]];
+            double ux = a->pts[i].x - sax, uy = a->pts[i].y - say;
+            double vx = pb->x - sbx, vy = pb->y - sby;
+            sc += ux * vx + uy * vy;
+            ss += ux * vy - uy * vx;
         }
     }
-    for (uint32_t j = 0; j < b->n; j++) {
-        const match_point *p = &b->pts[j];
-        float ux = p->x - best_tx, uy = p->y - best_ty;
-        float qx = c * ux + s * uy, qy = -s * ux + c * uy;
-        ovb += mask_has(a, qx, qy);
+    float phi = (float)atan2(ss, sc);
+    float c = cosf(phi), s = sinf(phi);
+    float tx = (float)(sbx - (c * sax - s * say)), ty = (float)(sby - (s * sax + c * say));
+    pair_under(m, a, b, phi, tx, ty, (float)sax, (float)say);
+    match_detail cur;
+    score_pairing(m, a, b, phi, tx, ty, &cur);
+    if (cur.raw > best.raw) {
+        best = cur;
+        best_phi = phi;
     }
-    d->paired = paired;
-    d->overlap_a = ova;
-    d->overlap_b = ovb;
-    d->sim_sum = simsum;
-
-    /* Raw score: the squared weight of the pairs (local similarity plus a
-     * constant per pair) over the product of the overlap counts, i.e. the
-     * product of the shares of each print's overlapping minutiae that found a
-     * partner. The prior added to each count keeps a handful of pairs in a tiny
-     * overlap from scoring like a full match (small overlaps dominated the
-     * impostor tail). */
-    double fa = (ova > paired ? ova : paired) + RAW_OVERLAP_PRIOR;
-    double fb = (ovb > paired ? ovb : paired) + RAW_OVERLAP_PRIOR;
-    double w = simsum + RAW_PAIR_WEIGHT * paired;
-    d->raw = w * w / (fa * fb);
+    (void)best_phi;
+    *d = best;
+    d->lss = lss / m->n_seeds;
     return d->raw;
 }
 
