@@ -105,34 +105,34 @@ lss_body(mid_matcher *m, const mid_match_template *a, const mid_match_template *
             continue;
         }
         const uint64_t *ca = &a->cyl[i * MATCH_CYL_WORDS];
+        const int a_full = a->pts[i].cyl_full;
+        const float sa = m->sqrt_tab[a->pts[i].cyl_pop];
         for (uint32_t j = 0; j < nb; j++) {
+            const match_point *pj = &b->pts[j];
             const uint64_t *cb = &b->cyl[j * MATCH_CYL_WORDS];
-            uint64_t v = ca[0] & cb[0];
             float s = 0.0f;
-            if (b->pts[j].cyl_ok && __builtin_popcountll(v) >= MIN_COMMON_CELLS) {
-                /* Bits are only ever set in valid cells, so when the common
-                 * mask covers a cylinder's own mask its norm is precomputed. */
-                int pa = 0, pb = 0, px = 0;
-                int full_a = v == ca[0], full_b = v == cb[0];
+            if (a_full && pj->cyl_full) {
+                /* Both cylinders entirely valid: norms are precomputed. */
+                int px = 0;
                 for (int l = 1; l <= MATCH_ND; l++) {
-                    uint64_t x = ca[l] & v, y = cb[l] & v;
-                    px += __builtin_popcountll(x ^ y);
-                    if (!full_a) {
+                    px += __builtin_popcountll(ca[l] ^ cb[l]);
+                }
+                float den = sa + m->sqrt_tab[pj->cyl_pop];
+                s = den > 0.0f ? 1.0f - m->sqrt_tab[px] / den : 0.0f;
+            } else {
+                uint64_t v = ca[0] & cb[0];
+                if (pj->cyl_ok && __builtin_popcountll(v) >= MIN_COMMON_CELLS) {
+                    /* Restricted to the cells valid in both (bits are only
+                     * ever set in valid cells). */
+                    int pa = 0, pb = 0, px = 0;
+                    for (int l = 1; l <= MATCH_ND; l++) {
+                        uint64_t x = ca[l] & v, y = cb[l] & v;
+                        px += __builtin_popcountll(x ^ y);
                         pa += __builtin_popcountll(x);
-                    }
-                    if (!full_b) {
                         pb += __builtin_popcountll(y);
                     }
-                }
-                if (full_a) {
-                    pa = a->pts[i].cyl_pop;
-                }
-                if (full_b) {
-                    pb = b->pts[j].cyl_pop;
-                }
-                float den = m->sqrt_tab[pa] + m->sqrt_tab[pb];
-                if (den > 0.0f) {
-                    s = 1.0f - m->sqrt_tab[px] / den;
+                    float den = m->sqrt_tab[pa] + m->sqrt_tab[pb];
+                    s = den > 0.0f ? 1.0f - m->sqrt_tab[px] / den : 0.0f;
                 }
             }
             row[j] = s;

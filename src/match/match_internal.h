@@ -42,6 +42,7 @@ typedef struct match_point {
     float dx, dy; /* cos t, sin t */
     uint8_t type;
     uint8_t cyl_ok;   /* cylinder has enough valid cells and contributing minutiae */
+    uint8_t cyl_full; /* cyl_ok and every cell of the cylinder is valid */
     uint16_t cyl_pop; /* set bits over all layers of the cylinder */
 } match_point;
 

@@ -189,8 +189,8 @@ static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *
     }
     pts[self].cyl_pop = (uint16_t)pop;
     pts[self].cyl_ok =
-        (valid >= (int)(CYL_MIN_VALID_FRAC * (float)cells) && neighbours >= CYL_MIN_NEIGHBOURS) ? 1
-                                                                                                : 0;
+        valid >= (int)(CYL_MIN_VALID_FRAC * (float)cells) && neighbours >= CYL_MIN_NEIGHBOURS;
+    pts[self].cyl_full = pts[self].cyl_ok && valid == cells;
 }
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
