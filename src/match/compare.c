@@ -38,7 +38,7 @@
 #define PAIR_D0 7.0f           /* pairing distance tolerance at the seed, pixels */
 #define PAIR_D1 0.07f          /* ... growing by this much per pixel from the seed */
 #define PAIR_DMAX 30.0f        /* ... up to this */
-#define PAIR_ANGLE 0.5236f     /* pairing direction tolerance, radians (30 degrees) */
+#define PAIR_ANGLE 0.4363f     /* pairing direction tolerance, radians (25 degrees) */
 #define RAW_PAIR_WEIGHT 0.3    /* weight of a pair in the raw score beside its local similarity */
 #define RAW_TYPE_BONUS 0.1     /* extra weight of a pair whose minutia types agree */
 #define RAW_OVERLAP_PRIOR 12.0 /* added to the overlap counts */
@@ -407,7 +407,6 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         m->order[k] = q;
     }
     int n_tried = 0;
-    float best_phi = 0.0f;
     for (int oq = 0; oq < m->n_seeds && n_tried < N_EVAL; oq++) {
         int q = m->order[oq];
         const match_point *pa = &a->pts[m->seeds[q].i], *pb = &b->pts[m->seeds[q].j];
@@ -435,7 +434,6 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         score_pairing(m, a, b, phi, tx, ty, &cur);
         if (cur.raw > best.raw) {
             best = cur;
-            best_phi = phi;
             memcpy(m->best_a, m->pair_of_a, a->n * sizeof(int16_t));
         }
     }
@@ -481,9 +479,7 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
     score_pairing(m, a, b, phi, tx, ty, &cur);
     if (cur.raw > best.raw) {
         best = cur;
-        best_phi = phi;
     }
-    (void)best_phi;
     *d = best;
     d->lss = lss / m->n_seeds;
     return d->raw;
