@@ -25,6 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_X86_KERNELS 1
+#include <immintrin.h>
+#endif
+
 #define N_MAX MID_MAX_MINUTIAE
 #define CELLS_IN_CIRCLE 52     /* cells of the 8x8 grid inside the cylinder radius */
 #define MIN_COMMON_CELLS 26    /* MCC min_ME: comparable cylinders share this many */
@@ -58,6 +63,8 @@ typedef void (*lss_fn)(mid_matcher *m, const mid_match_template *a, const mid_ma
 
 struct mid_matcher {
     lss_fn lss;
+    match_kernel kernel;
+    size_t n_sims; /* entries of sim filled by the last comparison */
     float sqrt_tab[MATCH_ND * 64 + 1];
     float sim[N_MAX * N_MAX]; /* local similarities, row i of A, column j of B */
     seed seeds[N_SEEDS];
@@ -165,13 +172,103 @@ static void lss_generic(mid_matcher *m, const mid_match_template *a, const mid_m
     lss_body(m, a, b);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define HAVE_POPCNT_KERNEL 1
+#ifdef HAVE_X86_KERNELS
 __attribute__((target("popcnt"))) static void
 lss_popcnt(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
     lss_body(m, a, b);
 }
+
+/* The same computation for 8 minutiae of B at once (word-major layout of
+ * prepare.c). The float arithmetic is the scalar one, lane by lane (IEEE
+ * sqrt and division are exact-rounded), so the results are bit-identical. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void
+lss_avx512(mid_matcher *m, const mid_match_template *a, const mid_match_template *b) {
+    const uint32_t na = a->n, nb = b->n, npad = b->npad;
+    const __m512i min_common = _mm512_set1_epi64(MIN_COMMON_CELLS);
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    float out[16];
+    memset(m->hist, 0, sizeof(m->hist));
+    for (uint32_t i = 0; i < na; i++) {
+        float *row = &m->sim[i * nb];
+        if (!a->pts[i].cyl_ok) {
+            memset(row, 0, nb * sizeof(float));
+            m->hist[0] += nb;
+            continue;
+        }
+        const uint64_t *ca = &a->cyl[i * MATCH_CYL_WORDS];
+        const __m512i a0 = _mm512_set1_epi64((long long)ca[0]);
+        for (uint32_t j = 0; j < nb; j += 8) {
+            __m512i v = _mm512_and_si512(a0, _mm512_loadu_si512(&b->cyl_soa[j]));
+            __mmask8 ok = (__mmask8)(b->ok_bits[j / 8] &
+                                     _mm512_cmpge_epi64_mask(_mm512_popcnt_epi64(v), min_common));
+            __m512i pa = _mm512_setzero_si512(), pb = pa, px = pa;
+            for (uint32_t l = 1; l <= MATCH_ND; l++) {
+                __m512i x = _mm512_and_si512(_mm512_set1_epi64((long long)ca[l]), v);
+                __m512i y =
+                    _mm512_and_si512(_mm512_loadu_si512(&b->cyl_soa[(size_t)l * npad + j]), v);
+                px = _mm512_add_epi64(px, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
+                pa = _mm512_add_epi64(pa, _mm512_popcnt_epi64(x));
+                pb = _mm512_add_epi64(pb, _mm512_popcnt_epi64(y));
+            }
+            __m512 fa = _mm512_sqrt_ps(
+                _mm512_cvtepi32_ps(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(pa))));
+            __m512 fb = _mm512_sqrt_ps(
+                _mm512_cvtepi32_ps(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(pb))));
+            __m512 fx = _mm512_sqrt_ps(
+                _mm512_cvtepi32_ps(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(px))));
+            __m512 den = _mm512_add_ps(fa, fb);
+            __mmask16 keep = (__mmask16)(ok & _mm512_cmp_ps_mask(den, zero, _CMP_GT_OQ));
+            /* lanes with den <= 0 divide by a safe 1 and are then zeroed */
+            __m512 sden = _mm512_mask_blend_ps(keep, one, den);
+            __m512 sim = _mm512_maskz_sub_ps(keep, one, _mm512_div_ps(fx, sden));
+            _mm512_storeu_ps(out, sim);
+            uint32_t cnt = nb - j < 8 ? nb - j : 8;
+            for (uint32_t k = 0; k < cnt; k++) {
+                row[j + k] = out[k];
+                m->hist[(int)(out[k] * (float)(SIM_BINS - 1))]++;
+            }
+        }
+    }
+}
 #endif
+
+int match_matcher_set_kernel(mid_matcher *m, match_kernel k) {
+    switch (k) {
+    case MATCH_KERNEL_GENERIC:
+        m->lss = lss_generic;
+        m->kernel = k;
+        return 0;
+#ifdef HAVE_X86_KERNELS
+    case MATCH_KERNEL_POPCNT:
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("popcnt")) {
+            return -1;
+        }
+        m->lss = lss_popcnt;
+        m->kernel = k;
+        return 0;
+    case MATCH_KERNEL_AVX512:
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vpopcntdq")) {
+            return -1;
+        }
+        m->lss = lss_avx512;
+        m->kernel = k;
+        return 0;
+#endif
+    default:
+        return -1;
+    }
+}
+
+match_kernel match_matcher_kernel(const mid_matcher *m) {
+    return m->kernel;
+}
+
+size_t match_matcher_last_sims(const mid_matcher *m, const float **sims) {
+    *sims = m->sim;
+    return m->n_sims;
+}
 
 mid_status mid_matcher_create(mid_ctx *ctx, mid_matcher **out) {
     if (out == NULL) {
@@ -185,13 +282,10 @@ mid_status mid_matcher_create(mid_ctx *ctx, mid_matcher **out) {
     for (size_t i = 0; i < sizeof(m->sqrt_tab) / sizeof(m->sqrt_tab[0]); i++) {
         m->sqrt_tab[i] = sqrtf((float)i);
     }
-    m->lss = lss_generic;
-#ifdef HAVE_POPCNT_KERNEL
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("popcnt")) {
-        m->lss = lss_popcnt;
+    if (match_matcher_set_kernel(m, MATCH_KERNEL_AVX512) != 0 &&
+        match_matcher_set_kernel(m, MATCH_KERNEL_POPCNT) != 0) {
+        match_matcher_set_kernel(m, MATCH_KERNEL_GENERIC);
     }
-#endif
     *out = m;
     return MID_OK;
 }
@@ -349,6 +443,7 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
     if (m == NULL || a == NULL || b == NULL) {
         return 0.0;
     }
+    m->n_sims = 0;
     if (a->n > b->n || (a->n == b->n && a->hash > b->hash)) {
         const mid_match_template *t = a;
         a = b;
@@ -358,6 +453,7 @@ double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_
         return 0.0;
     }
     m->lss(m, a, b);
+    m->n_sims = (size_t)a->n * b->n;
     select_seeds(m, a->n, b->n);
     if (m->n_seeds == 0) {
         return 0.0;

@@ -50,6 +50,12 @@ struct mid_match_template {
     uint32_t n;
     match_point *pts;
     uint64_t *cyl; /* n * MATCH_CYL_WORDS */
+    /* The same cylinders word-major for vector kernels: word w of minutia j at
+     * cyl_soa[w * npad + j]; npad = n rounded up to 8, padding zero. Bit k of
+     * ok_bits[j / 8] is cyl_ok of minutia 8 * (j / 8) + k. */
+    uint32_t npad;
+    uint64_t *cyl_soa;
+    uint8_t *ok_bits;
     uint64_t hash; /* content hash: canonical argument order for symmetry */
     /* print-area mask: cell (cx, cy) covers [ox + cx*cell, ...) x [oy + cy*cell, ...) */
     float ox, oy, cell;
@@ -83,6 +89,22 @@ typedef struct match_detail {
 /* Uncalibrated comparison; fills *d when d is not NULL. Returns d->raw. */
 double match_compare_raw(mid_matcher *m, const mid_match_template *a, const mid_match_template *b,
                          match_detail *d);
+
+/* Local-similarity kernels, best available chosen by mid_matcher_create. All
+ * give bit-identical results. */
+typedef enum match_kernel {
+    MATCH_KERNEL_GENERIC = 0, /* portable C */
+    MATCH_KERNEL_POPCNT,      /* x86-64 POPCNT instruction */
+    MATCH_KERNEL_AVX512       /* AVX-512F + VPOPCNTDQ, 8 pairs at a time */
+} match_kernel;
+
+/* Selects a kernel; returns 0, or -1 (nothing changed) when this CPU lacks it. */
+int match_matcher_set_kernel(mid_matcher *m, match_kernel k);
+match_kernel match_matcher_kernel(const mid_matcher *m);
+
+/* The local-similarity matrix of the last comparison (rows: the template
+ * processed first), for tests; returns its number of entries. */
+size_t match_matcher_last_sims(const mid_matcher *m, const float **sims);
 
 /* Monotone map from raw score to -10 log10(FMR). */
 double match_calibrate(double raw);

@@ -202,6 +202,25 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
     return h;
 }
 
+/* Word-major copy of the cylinders for the vector kernel. */
+static int build_soa(mid_match_template *mt) {
+    mt->npad = (mt->n + 7u) & ~7u;
+    mt->cyl_soa = core_calloc((size_t)MATCH_CYL_WORDS * mt->npad + 1, sizeof(uint64_t));
+    mt->ok_bits = core_calloc(mt->npad / 8 + 1, 1);
+    if (mt->cyl_soa == NULL || mt->ok_bits == NULL) {
+        return -1;
+    }
+    for (uint32_t j = 0; j < mt->n; j++) {
+        for (uint32_t w = 0; w < MATCH_CYL_WORDS; w++) {
+            mt->cyl_soa[(size_t)w * mt->npad + j] = mt->cyl[(size_t)j * MATCH_CYL_WORDS + w];
+        }
+        if (mt->pts[j].cyl_ok) {
+            mt->ok_bits[j / 8] = (uint8_t)(mt->ok_bits[j / 8] | (1u << (j % 8)));
+        }
+    }
+    return 0;
+}
+
 /* Bucket-sorts the minutiae into a grid over their bounding box. */
 static int build_grid(mid_match_template *mt) {
     float x0 = 0.0f, x1 = 0.0f, y0 = 0.0f, y1 = 0.0f;
@@ -268,6 +287,8 @@ void mid_match_template_free(mid_match_template *mt) {
     free(mt->mask);
     free(mt->gstart);
     free(mt->gidx);
+    free(mt->cyl_soa);
+    free(mt->ok_bits);
     free(mt);
 }
 
@@ -382,7 +403,7 @@ mid_status mid_match_prepare(mid_ctx *ctx, const mid_template *t, mid_match_temp
             }
         }
     }
-    if (build_grid(mt) != 0) {
+    if (build_soa(mt) != 0 || build_grid(mt) != 0) {
         free(xy);
         free(hx);
         mid_match_template_free(mt);

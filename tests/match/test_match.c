@@ -264,6 +264,53 @@ static void test_resolution_is_normalised(void **state) {
     mid_matcher_free(m);
 }
 
+/* Every local-similarity kernel this CPU supports gives bit-identical results
+ * (random prints of varied size, so cylinders are partly valid, and noisy
+ * copies, so similarities spread over the whole range). */
+static void test_kernels_agree(void **state) {
+    (void)state;
+    rng r = {8};
+    pt p[80], q[100];
+    mid_matcher *ref = matcher(), *m = matcher();
+    assert_int_equal(match_matcher_set_kernel(ref, MATCH_KERNEL_GENERIC), 0);
+    int tested = 0;
+    size_t compared = 0;
+    for (int k = MATCH_KERNEL_POPCNT; k <= MATCH_KERNEL_AVX512; k++) {
+        if (match_matcher_set_kernel(m, (match_kernel)k) != 0) {
+            print_message("kernel %d not supported here\n", k);
+            continue;
+        }
+        tested++;
+        for (int rep = 0; rep < 30; rep++) {
+            int n = random_points(&r, p, 5 + rep * 2, 150 + rep * 8, 200 + rep * 8);
+            int nq = rep % 2 ? perturb(&r, p, n, q, 150 + rep * 8, 200 + rep * 8)
+                             : random_points(&r, q, 3 + rep * 3, 300, 400);
+            mid_match_template *a = make(p, n, 400, 500, 500);
+            mid_match_template *b = make(q, nq, 400, 500, 500);
+            match_detail d1, d2;
+            double s1 = match_compare_raw(ref, a, b, &d1);
+            double s2 = match_compare_raw(m, a, b, &d2);
+            assert_true(s1 == s2);
+            assert_int_equal(d1.paired, d2.paired);
+            assert_true(d1.lss == d2.lss);
+            const float *m1 = NULL, *m2 = NULL;
+            size_t n1 = match_matcher_last_sims(ref, &m1);
+            size_t n2 = match_matcher_last_sims(m, &m2);
+            assert_true(n1 == n2);
+            for (size_t e = 0; e < n1; e++) {
+                assert_true(memcmp(&m1[e], &m2[e], sizeof(float)) == 0);
+            }
+            compared += n1;
+            mid_match_template_free(a);
+            mid_match_template_free(b);
+        }
+    }
+    print_message("%d accelerated kernel(s) checked against the generic one (%zu similarities)\n",
+                  tested, compared);
+    mid_matcher_free(ref);
+    mid_matcher_free(m);
+}
+
 static void test_calibration_monotone(void **state) {
     (void)state;
     const double *raw = NULL, *score = NULL;
@@ -361,6 +408,7 @@ int main(void) {
         cmocka_unit_test(test_symmetry_of_genuine_pairs),
         cmocka_unit_test(test_degenerate_templates_score_zero),
         cmocka_unit_test(test_resolution_is_normalised),
+        cmocka_unit_test(test_kernels_agree),
         cmocka_unit_test(test_calibration_monotone),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_reference_templates),
