@@ -156,10 +156,14 @@ int main(int argc, char **argv) {
             fprintf(stderr, "eval: %s\n", mid_ctx_error(ctx));
             return 1;
         }
-        printf("%-48s EER %6.2f %%  FNMR@1e-2 %6.2f %%  FNMR@1e-3 %6.2f %%  failed %d  %8.0f "
-               "cmp/s\n",
-               argv[s], 100 * mt.eer, 100 * mt.fnmr_at_fmr_1e2, 100 * mt.fnmr_at_fmr_1e3, failed,
-               (double)(ng + ni) * repeat / dt);
+        size_t above30 = 0;
+        for (size_t i = 0; i < ni; i++) {
+            above30 += imp[i] >= 30.0;
+        }
+        printf("%-40s EER %6.2f %%  FNMR@1e-2 %6.2f %%  FNMR@1e-3 %6.2f %%  FMR(>=30) %.1e  "
+               "failed %d  %6.0f cmp/s\n",
+               argv[s], 100 * mt.eer, 100 * mt.fnmr_at_fmr_1e2, 100 * mt.fnmr_at_fmr_1e3,
+               (double)above30 / (double)ni, failed, (double)(ng + ni) * repeat / dt);
         sum_eer += mt.eer;
         sum_f2 += mt.fnmr_at_fmr_1e2;
         sum_f3 += mt.fnmr_at_fmr_1e3;

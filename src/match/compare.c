@@ -3,21 +3,27 @@
  *
  * 1. Local similarity of every minutia pair (i in A, j in B) from their bit
  *    cylinders (MCC, Cappelli et al. 2010, eq. 17 restricted to the cells valid
- *    in both cylinders): 1 - sqrt|a^b| / (sqrt|a| + sqrt|b|).
- * 2. The best-scoring pairs (local similarity sort) become alignment seeds: each
- *    gives a rotation and translation that maps A onto B.
- * 3. Global consolidation per seed: minutiae of A, moved by the seed's
- *    transform, are paired one-to-one and greedily (cheapest first) with those
- *    of B within a distance tolerance that grows with the distance from the
- *    seed (to absorb non-linear skin distortion) and a direction tolerance.
- *    The best seed's pairing is refined once with a least-squares rigid fit.
- * 4. Raw score from the number of paired minutiae relative to the minutiae in
- *    the region both prints cover, weighted by their local similarity; then the
- *    calibration of calibrate.c.
+ *    in both cylinders): 1 - sqrt|a^b| / (sqrt|a| + sqrt|b|). Three kernels
+ *    (portable, POPCNT, AVX-512 VPOPCNTDQ), chosen at run time, give
+ *    bit-identical results.
+ * 2. The N_SEEDS most similar pairs (local similarity sort) are candidate
+ *    alignments (rotation from the two directions, translation from the two
+ *    positions). Each is scored by the similarities of the other candidates
+ *    it brings into agreement; the N_EVAL best supported, distinct ones go on.
+ * 3. Global consolidation per alignment: minutiae of A, moved by it, are
+ *    paired one-to-one and greedily (cheapest first) with those of B within a
+ *    distance tolerance that grows with the distance from the seed (to absorb
+ *    non-linear skin distortion) and a direction tolerance. The pairing with
+ *    the best raw score is refined once with a least-squares rigid fit.
+ * 4. Raw score (score_pairing): pairs weighted by their local similarity,
+ *    relative to the minutiae of each print in the region both cover; then
+ *    the calibration of calibrate.c. Minutia type only adds a small bonus
+ *    (endings and bifurcations swap under pressure).
  *
  * The comparison is made symmetric by always processing the two templates in a
  * canonical order (fewer minutiae first, then content hash), so compare(a, b)
- * and compare(b, a) run exactly the same computation.
+ * and compare(b, a) run exactly the same computation. It allocates nothing:
+ * all scratch lives in the mid_matcher (about 0.8 MB).
  */
 #include "match/match_internal.h"
 
@@ -31,8 +37,7 @@
 #endif
 
 #define N_MAX MID_MAX_MINUTIAE
-#define CELLS_IN_CIRCLE 52     /* cells of the 8x8 grid inside the cylinder radius */
-#define MIN_COMMON_CELLS 26    /* MCC min_ME: comparable cylinders share this many */
+#define MIN_COMMON_CELLS 26    /* MCC min_ME: comparable cylinders share half of the 52 cells */
 #define N_SEEDS 24             /* best local similarities kept as candidate alignment seeds */
 #define SIM_BINS 256           /* histogram bins of local similarity for the seed threshold */
 #define N_EVAL 4               /* distinct seeds, by support, that get a full pairing */
@@ -71,7 +76,7 @@ struct mid_matcher {
     int n_seeds;
     cand cands[N_MAX * N_MAX];
     int16_t pair_of_a[N_MAX], pair_of_b[N_MAX];
-    int16_t best_a[N_MAX], best_b[N_MAX];
+    int16_t best_a[N_MAX];
     float ax[N_MAX], ay[N_MAX]; /* A moved into B's frame */
     float tried[N_EVAL][3];     /* evaluated alignments: rotation, image of A's centroid */
     float support[N_SEEDS];

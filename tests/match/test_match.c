@@ -349,6 +349,11 @@ static void test_argument_errors(void **state) {
     assert_int_equal(mid_matcher_create(ctx, NULL), MID_ERR_ARG);
     mid_match_template_free(NULL);
     mid_matcher_free(NULL);
+    /* compare never fails: missing arguments score 0 */
+    mid_matcher *m = matcher();
+    assert_true(mid_matcher_compare(m, NULL, NULL) == 0.0);
+    assert_true(mid_matcher_compare(NULL, NULL, NULL) == 0.0);
+    mid_matcher_free(m);
     mid_ctx_free(ctx);
 }
 
