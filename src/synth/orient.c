@@ -16,6 +16,11 @@
 
 #define PI 3.14159265358979323846
 
+/* Largest amplitude of each plane wave of the period (relative) and orientation
+ * (radians) modulations. */
+#define WAVE_PERIOD_AMP 0.08
+#define WAVE_ORIENT_AMP 0.05
+
 /*
  * Class percentages per finger position (thumb, index, middle, ring, little),
  * columns arch, tented arch, ulnar loop, radial loop, whorl. The population
@@ -163,6 +168,15 @@ static void build(synth_finger_model *m, synth_rng *r, unsigned finger, mid_fing
     m->period_border = synth_rng_range(r, 0.06, 0.14);
     m->period_core = synth_rng_range(r, 0.04, 0.12);
 
+    for (int k = 0; k < SYNTH_NWAVES; k++) {
+        double lambda = synth_rng_range(r, 70, 220), dir = synth_rng_range(r, 0, PI);
+        m->wave_kx[k] = 2 * PI / lambda * cos(dir);
+        m->wave_ky[k] = 2 * PI / lambda * sin(dir);
+        m->wave_phase[k] = synth_rng_range(r, 0, 2 * PI);
+        m->wave_per[k] = synth_rng_range(r, -1, 1) * WAVE_PERIOD_AMP;
+        m->wave_ori[k] = synth_rng_range(r, -1, 1) * WAVE_ORIENT_AMP;
+    }
+
     synth_point core = {m->cx + core_dx, core_y};
     switch (cls) {
     case MID_CLASS_ARCH:
@@ -252,7 +266,15 @@ static double mod_pi(double a) {
     return a;
 }
 
-double synth_model_orientation(const synth_finger_model *m, double x, double y) {
+static double wave_sum(const synth_finger_model *m, const double *amp, double x, double y) {
+    double v = 0;
+    for (int k = 0; k < SYNTH_NWAVES; k++) {
+        v += amp[k] * cos(m->wave_kx[k] * x + m->wave_ky[k] * y + m->wave_phase[k]);
+    }
+    return v;
+}
+
+static double base_orientation(const synth_finger_model *m, double x, double y) {
     if (m->cls == MID_CLASS_ARCH) {
         double Hf = m->top + m->bottom, ytop = m->cy - m->top;
         double prof;
@@ -279,6 +301,10 @@ double synth_model_orientation(const synth_finger_model *m, double x, double y) 
     return mod_pi(-th);
 }
 
+double synth_model_orientation(const synth_finger_model *m, double x, double y) {
+    return mod_pi(base_orientation(m, x, y) + wave_sum(m, m->wave_ori, x, y));
+}
+
 double synth_model_period(const synth_finger_model *m, double x, double y) {
     double Hf = m->top + m->bottom;
     double t = m->period_base * (1.0 + m->period_slope * ((y - m->cy) / Hf));
@@ -291,5 +317,6 @@ double synth_model_period(const synth_finger_model *m, double x, double y) {
     t *= 1.0 - m->period_border * exp(-d / 30.0);
     double fx = x - m->period_focus.x, fy = y - m->period_focus.y;
     t *= 1.0 - m->period_core * exp(-(fx * fx + fy * fy) / (2 * 60.0 * 60.0));
+    t *= 1.0 + wave_sum(m, m->wave_per, x, y);
     return clampd(t, 7.0, 12.0);
 }

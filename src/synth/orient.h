@@ -25,6 +25,7 @@
 
 #define SYNTH_MAX_CORES 2
 #define SYNTH_MAX_DELTAS 2
+#define SYNTH_NWAVES 6 /* plane waves of the period and orientation noise */
 #define SYNTH_WARP_N 8 /* linear pieces of each Vizcaya-Gerhardt angle map */
 
 typedef struct synth_point {
@@ -58,6 +59,13 @@ typedef struct synth_finger_model {
     double period_border;     /* relative shortening at the outline */
     double period_core;       /* relative shortening in the region above the core */
     synth_point period_focus; /* centre of that region */
+
+    /* Small smooth random modulations (sums of plane waves of wavelength
+     * 70-220 px): relative period change and orientation offset (radians).
+     * They make ridges split and end all over the fingertip, not only where
+     * the flow diverges, as in real prints. */
+    double wave_kx[SYNTH_NWAVES], wave_ky[SYNTH_NWAVES], wave_phase[SYNTH_NWAVES];
+    double wave_per[SYNTH_NWAVES], wave_ori[SYNTH_NWAVES];
 } synth_finger_model;
 
 /* Class percentages per finger position (0 thumb .. 4 little), columns arch,
