@@ -30,4 +30,10 @@
 /* Largest template record accepted by the template decoders (bytes). */
 #define MID_MAX_TEMPLATE_BYTES (1024u * 1024u)
 
+/* Gallery containers (mid/gallery.h): records in one gallery (a national gallery of
+ * 10 million people x 10 fingers is 1e8), and bytes of one record's template (the
+ * largest native record: 20 + 7 bytes per minutia). */
+#define MID_MAX_GALLERY_RECORDS (1ull << 32)
+#define MID_MAX_GALLERY_TEMPLATE_BYTES (20u + 7u * MID_MAX_MINUTIAE)
+
 #endif
