@@ -311,7 +311,18 @@ static int cand_less(const cand *a, const cand *b) {
     return a->j < b->j;
 }
 
+static int cmp_cand(const void *pa, const void *pb) {
+    const cand *a = pa, *b = pb;
+    return cand_less(a, b) ? -1 : (cand_less(b, a) ? 1 : 0);
+}
+
+/* Insertion sort for the usual handful of candidates; qsort when there are
+ * many (dense or degenerate templates), so the worst case stays n log n. */
 static void sort_cands(cand *c, int n) {
+    if (n > 48) {
+        qsort(c, (size_t)n, sizeof(cand), cmp_cand);
+        return;
+    }
     for (int i = 1; i < n; i++) {
         cand x = c[i];
         int j = i;
