@@ -124,11 +124,21 @@ static float angle_diff(float a, float b) {
     return d;
 }
 
-static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *h, uint64_t *out) {
+/* A neighbour of the minutia whose cylinder is being built: its position and
+ * its directional contribution to each layer (which depends on the pair only,
+ * not on the cell). */
+typedef struct neighbour {
+    float x, y;
+    float cd[MATCH_ND];
+} neighbour;
+
+static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *h, neighbour *nbr,
+                           uint64_t *out) {
     const float ds = 2.0f * MATCH_CYL_R / MATCH_NS;
     const float dd = TWO_PI / MATCH_ND;
     const float inv_gs = 1.0f / (CYL_SIGMA_S * sqrtf(TWO_PI));
     const float reach = MATCH_CYL_R + 3.0f * CYL_SIGMA_S;
+    const float k2 = 1.0f / (CYL_SIGMA_D * sqrtf(2.0f));
     const match_point *m = &pts[self];
     float c = cosf(m->t), s = sinf(m->t);
     float contrib[MATCH_ND];
@@ -137,8 +147,19 @@ static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *
     memset(out, 0, MATCH_CYL_WORDS * sizeof(uint64_t));
     for (size_t k = 0; k < n; k++) {
         float dx = pts[k].x - m->x, dy = pts[k].y - m->y;
-        if (k != self && dx * dx + dy * dy <= reach * reach) {
-            neighbours++;
+        if (k == self || dx * dx + dy * dy > reach * reach) {
+            continue;
+        }
+        neighbour *q = &nbr[neighbours++];
+        q->x = pts[k].x;
+        q->y = pts[k].y;
+        /* Cappelli et al. 2010, eq. 8: the directional Gaussian integrated
+         * over the layer's angular extent. */
+        float rel = angle_diff(m->t, pts[k].t);
+        for (int l = 0; l < MATCH_ND; l++) {
+            float phi = -0.5f * TWO_PI + ((float)l + 0.5f) * dd;
+            float a = angle_diff(phi, rel);
+            q->cd[l] = 0.5f * (erff((a + 0.5f * dd) * k2) - erff((a - 0.5f * dd) * k2));
         }
     }
     for (int i = 0; i < MATCH_NS; i++) {
@@ -157,23 +178,15 @@ static void build_cylinder(match_point *pts, size_t n, size_t self, const hull *
             int bit = i * MATCH_NS + j;
             out[0] |= UINT64_C(1) << bit;
             memset(contrib, 0, sizeof(contrib));
-            for (size_t k = 0; k < n; k++) {
-                if (k == self) {
-                    continue;
-                }
-                float ex = pts[k].x - px, ey = pts[k].y - py;
+            for (int k = 0; k < neighbours; k++) {
+                float ex = nbr[k].x - px, ey = nbr[k].y - py;
                 float d2 = ex * ex + ey * ey;
                 if (d2 > 9.0f * CYL_SIGMA_S * CYL_SIGMA_S) {
                     continue;
                 }
                 float cs = inv_gs * expf(-d2 / (2.0f * CYL_SIGMA_S * CYL_SIGMA_S));
-                float rel = angle_diff(m->t, pts[k].t);
                 for (int l = 0; l < MATCH_ND; l++) {
-                    float phi = -0.5f * TWO_PI + ((float)l + 0.5f) * dd;
-                    float a = angle_diff(phi, rel);
-                    float k2 = 1.0f / (CYL_SIGMA_D * sqrtf(2.0f));
-                    float cd = 0.5f * (erff((a + 0.5f * dd) * k2) - erff((a - 0.5f * dd) * k2));
-                    contrib[l] += cs * cd;
+                    contrib[l] += cs * nbr[k].cd[l];
                 }
             }
             for (int l = 0; l < MATCH_ND; l++) {
@@ -353,9 +366,18 @@ mid_status mid_match_prepare(mid_ctx *ctx, const mid_template *t, mid_match_temp
     if (n > 0) {
         hull_build(xy, n, &hl);
     }
-    for (size_t i = 0; i < n; i++) {
-        build_cylinder(mt->pts, n, i, &hl, &mt->cyl[i * MATCH_CYL_WORDS]);
+    neighbour *nbr = core_mallocn(n + 1, sizeof(neighbour));
+    if (nbr == NULL) {
+        free(xy);
+        free(hx);
+        mid_match_template_free(mt);
+        return core_fail(ctx, MID_ERR_NOMEM, "mid_match_prepare: out of memory");
     }
+    for (size_t i = 0; i < n; i++) {
+        build_cylinder(mt->pts, n, i, &hl, nbr, &mt->cyl[i * MATCH_CYL_WORDS]);
+    }
+    core_wipe(nbr, (n + 1) * sizeof(neighbour));
+    free(nbr);
 
     /* Overlap mask over the bounding box of the dilated hull. */
     if (n > 0) {
