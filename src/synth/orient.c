@@ -18,7 +18,7 @@
 
 /* Largest amplitude of each plane wave of the period (relative) and orientation
  * (radians) modulations. */
-#define WAVE_PERIOD_AMP 0.08
+#define WAVE_PERIOD_AMP 0.05
 #define WAVE_ORIENT_AMP 0.05
 
 /*
@@ -163,9 +163,9 @@ static void build(synth_finger_model *m, synth_rng *r, unsigned finger, mid_fing
     m->arch_y = ytop + Hf * synth_rng_range(r, 0.35, 0.50);
     m->arch_amp = arch_amp_ratio * m->arch_sigma;
 
-    m->period_base = synth_rng_range(r, 8.2, 10.0) + (thumb ? 0.4 : 0.0);
+    m->period_base = synth_rng_range(r, 8.5, 10.2) + (thumb ? 0.4 : 0.0);
     m->period_slope = synth_rng_range(r, 0.04, 0.14);
-    m->period_border = synth_rng_range(r, 0.06, 0.14);
+    m->period_border = synth_rng_range(r, 0.04, 0.10);
     m->period_core = synth_rng_range(r, 0.04, 0.12);
 
     for (int k = 0; k < SYNTH_NWAVES; k++) {
