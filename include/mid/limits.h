@@ -36,4 +36,7 @@
 #define MID_MAX_GALLERY_RECORDS (1ull << 32)
 #define MID_MAX_GALLERY_TEMPLATE_BYTES (20u + 7u * MID_MAX_MINUTIAE)
 
+/* Largest capture window side of a synthetic impression (pixels at 500 ppi). */
+#define MID_SYNTH_MAX_WINDOW_SIDE 2048u
+
 #endif

@@ -88,6 +88,7 @@ int mid_synth_condition_parse(const char *name);
 typedef struct mid_synth_impression_opts {
     mid_synth_profile profile;     /* MID_PROFILE_OPTICAL when zeroed */
     mid_synth_condition condition; /* MID_CONDITION_RANDOM when zeroed */
+    uint32_t width, height;        /* capture window in pixels, 64..2048; 0: the profile's */
 } mid_synth_impression_opts;
 
 /* Renders impression k (1, 2, ...) of a master: placement, rotation, elastic
