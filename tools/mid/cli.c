@@ -143,6 +143,12 @@ double cli_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double cli_cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 bool cli_read_line(FILE *f, char **line, size_t *cap) {
     ssize_t n = getline(line, cap, f);
     if (n < 0) {

@@ -53,6 +53,11 @@ mid_status cli_load_image(mid_ctx *ctx, const char *path, const cli_image_opts *
 /* Monotonic clock in seconds. */
 double cli_now(void);
 
+/* CPU time of the calling thread in seconds. Benchmark figures use it: on a
+ * shared machine it counts the work of one core, not the time spent waiting
+ * for one. */
+double cli_cpu_now(void);
+
 /* Reads one line without its end-of-line characters into *line (grown as
  * needed, free() when done). Returns false at end of file. */
 bool cli_read_line(FILE *f, char **line, size_t *cap);

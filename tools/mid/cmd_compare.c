@@ -8,19 +8,20 @@
 static const char *const CMD = "compare";
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: mid compare [--ppi N] [--size WxH] A B\n"
-               "       mid compare --pairs FILE [--bench]\n"
-               "\n"
-               "A and B are templates (native, ISO 19794-2, ANSI 378) or images (extracted\n"
-               "first); prints 'score S' (higher is more similar; S = -10 log10 FMR).\n"
-               "  --ppi N, --size WxH  image options, as for 'mid extract'\n"
-               "  --pairs FILE  each line holds two template paths (TAB or blank separated);\n"
-               "                prints one score per line, in order (%%.4f). A line whose\n"
-               "                templates cannot be read scores -1, with a message on stderr\n"
-               "                (and the exit status is 1; the other lines are still scored).\n"
-               "  --bench       with --pairs: print 'BENCH pairs=N load_s=S match_s=S' on\n"
-               "                stderr; match_s is the time in mid_matcher_compare only,\n"
-               "                load_s the time reading, decoding and preparing templates.\n");
+    fprintf(f,
+            "usage: mid compare [--ppi N] [--size WxH] A B\n"
+            "       mid compare --pairs FILE [--bench]\n"
+            "\n"
+            "A and B are templates (native, ISO 19794-2, ANSI 378) or images (extracted\n"
+            "first); prints 'score S' (higher is more similar; S = -10 log10 FMR).\n"
+            "  --ppi N, --size WxH  image options, as for 'mid extract'\n"
+            "  --pairs FILE  each line holds two template paths (TAB or blank separated);\n"
+            "                prints one score per line, in order (%%.4f). A line whose\n"
+            "                templates cannot be read scores -1, with a message on stderr\n"
+            "                (and the exit status is 1; the other lines are still scored).\n"
+            "  --bench       with --pairs: print 'BENCH pairs=N load_s=S match_s=S' on\n"
+            "                stderr; match_s is the thread CPU time in mid_matcher_compare only,\n"
+            "                load_s the time reading, decoding and preparing templates.\n");
 }
 
 /* ---- single comparison ---- */
@@ -227,13 +228,13 @@ static int compare_pairs(mid_ctx *ctx, const char *list, bool bench) {
         bool new_a, new_b;
         job->a = cache_find(&c, pa, &new_a);
         if (job->a != SIZE_MAX && new_a) {
-            double t0 = cli_now();
+            double t0 = cli_cpu_now();
             load_entry(ctx, &c.entries[job->a]);
             load_s += cli_now() - t0;
         }
         job->b = cache_find(&c, pb, &new_b);
         if (job->b != SIZE_MAX && new_b) {
-            double t0 = cli_now();
+            double t0 = cli_cpu_now();
             load_entry(ctx, &c.entries[job->b]);
             load_s += cli_now() - t0;
         }
@@ -270,7 +271,7 @@ static int compare_pairs(mid_ctx *ctx, const char *list, bool bench) {
         return cli_fail(CMD, "cannot create the matcher", ctx, st);
     }
     size_t n_timed = 0;
-    double t0 = cli_now();
+    double t0 = cli_cpu_now();
     for (size_t j = 0; j < n_jobs; j++) {
         const pair_job *job = &jobs[j];
         if (job->a == SIZE_MAX || c.entries[job->a].mt == NULL || c.entries[job->b].mt == NULL) {
@@ -280,7 +281,7 @@ static int compare_pairs(mid_ctx *ctx, const char *list, bool bench) {
         scores[j] = mid_matcher_compare(m, c.entries[job->a].mt, c.entries[job->b].mt);
         n_timed++;
     }
-    double match_s = cli_now() - t0;
+    double match_s = cli_cpu_now() - t0;
 
     /* Phase 3: report, in input order. */
     for (size_t j = 0; j < n_jobs; j++) {

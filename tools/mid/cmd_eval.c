@@ -48,9 +48,9 @@ static void usage(FILE *f) {
             "  --json OUT       also write every figure as JSON\n"
             "  --det OUT.png    draw the DET curve (%ux%u PNG)\n"
             "  --limit N        use only the first N fingers\n"
-            "Extraction time is the time spent in mid_extract only (file reading and\n"
-            "decoding excluded); comparisons/s is the number of comparisons divided by the\n"
-            "time spent in mid_matcher_compare.\n",
+            "Extraction time is the thread CPU time spent in mid_extract only (file reading\n"
+            "and decoding excluded); comparisons/s is the number of comparisons divided by\n"
+            "the thread CPU time spent in mid_matcher_compare.\n",
             DEFAULT_REGEX, DET_WIDTH, DET_HEIGHT);
 }
 
@@ -255,9 +255,9 @@ static int extract_all(eval_run *r, mid_ctx *ctx) {
                      path);
             cli_fail(CMD, what, ctx, st);
         } else {
-            double t0 = cli_now();
+            double t0 = cli_cpu_now();
             st = mid_extract(ex, img, &t);
-            r->extract_ms[r->n_extract_ms++] = (cli_now() - t0) * 1e3;
+            r->extract_ms[r->n_extract_ms++] = (cli_cpu_now() - t0) * 1e3;
             mid_image_free(img);
             if (st != MID_OK) {
                 snprintf(what, sizeof(what), "failure to extract '%s'", path);
@@ -350,7 +350,7 @@ static int compare_all(eval_run *r, mid_ctx *ctx) {
     }
     for (size_t start = 0; start < n; start += COMPARE_BLOCK) {
         size_t end = start + COMPARE_BLOCK < n ? start + COMPARE_BLOCK : n, compared = 0;
-        double t0 = cli_now();
+        double t0 = cli_cpu_now();
         for (size_t k = start; k < end; k++) {
             const mid_match_template *a = r->samples[pairs[k].a].mt, *b = r->samples[pairs[k].b].mt;
             if (a == NULL || b == NULL) {
@@ -360,7 +360,7 @@ static int compare_all(eval_run *r, mid_ctx *ctx) {
                 compared++;
             }
         }
-        r->match_s += cli_now() - t0;
+        r->match_s += cli_cpu_now() - t0;
         r->n_compared += compared;
         progress(r, "compare", end, n);
     }
@@ -427,11 +427,12 @@ static void print_figures(const eval_run *r, const eval_figures *fig) {
     printf("FNMR@FMR1e-2     %.2f %%\n", 100 * fig->m.fnmr_at_fmr_1e2);
     printf("FNMR@FMR1e-3     %.2f %%\n", 100 * fig->m.fnmr_at_fmr_1e3);
     printf("ZeroFMR          %.2f %%\n", 100 * fig->m.zero_fmr);
-    printf("extract ms       %.2f median per image (time in mid_extract only, excluding file "
+    printf("extract ms       %.2f median per image (CPU time in mid_extract only, excluding file "
            "reading and decoding)\n",
            fig->extract_ms_median);
-    printf("comparisons/s    %.0f on one core (%zu comparisons / %.4f s in mid_matcher_compare)\n",
-           fig->comparisons_per_s, r->n_compared, r->match_s);
+    printf(
+        "comparisons/s    %.0f on one core (%zu comparisons / %.4f s CPU in mid_matcher_compare)\n",
+        fig->comparisons_per_s, r->n_compared, r->match_s);
 }
 
 static int write_json(const eval_run *r, const eval_figures *fig, const char *path, int argc,
@@ -472,7 +473,8 @@ static int write_json(const eval_run *r, const eval_figures *fig, const char *pa
             fig->m.eer, fig->m.eer_low, fig->m.eer_high, fig->m.fnmr_at_fmr_1e2,
             fig->m.fnmr_at_fmr_1e3, fig->m.zero_fmr);
     fprintf(f,
-            "  \"extract_ms_median\": %.4f,\n  \"extract_ms_note\": \"time in mid_extract only, "
+            "  \"extract_ms_median\": %.4f,\n  \"extract_ms_note\": \"thread CPU time in "
+            "mid_extract only, "
             "excluding file reading and decoding\",\n"
             "  \"comparisons\": %zu,\n  \"match_seconds\": %.6f,\n"
             "  \"comparisons_per_second\": %.1f\n}\n",
