@@ -36,6 +36,10 @@
 #define MID_MAX_GALLERY_RECORDS (1ull << 32)
 #define MID_MAX_GALLERY_TEMPLATE_BYTES (20u + 7u * MID_MAX_MINUTIAE)
 
+/* Persons of the synthetic population per seed (mid_synth_person): the PNC
+ * serial space of the record years 1975..2024 (see src/synth/people_data.c). */
+#define MID_SYNTH_MAX_PERSONS 22051782u
+
 /* Largest capture window side of a synthetic impression (pixels at 500 ppi). */
 #define MID_SYNTH_MAX_WINDOW_SIDE 2048u
 

@@ -10,6 +10,7 @@
 #include "mid/match.h"
 #include "mid/eval.h"
 #include "mid/synth.h"
+#include "mid/person.h"
 
 #define MID_VERSION "0.1.0"
 
