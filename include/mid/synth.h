@@ -99,6 +99,11 @@ mid_status mid_synth_impression(mid_synth *s, const mid_synth_master *m, uint32_
                                 const mid_synth_impression_opts *opts, mid_image **image,
                                 mid_template **truth);
 
+/* The condition impression k of the master is rendered in: `requested` itself, or
+ * the one drawn from the identity when `requested` is MID_CONDITION_RANDOM. */
+mid_synth_condition mid_synth_impression_condition(const mid_synth_master *m, uint32_t impression,
+                                                   mid_synth_condition requested);
+
 /* ---- Templates at scale ------------------------------------------------- */
 
 /* The template of impression k of (seed, person, finger), generated directly from a

@@ -512,3 +512,11 @@ mid_status mid_synth_impression(mid_synth *s, const mid_synth_master *m, uint32_
     }
     return synth_imp_render(s->ctx, &v, &p, image, truth);
 }
+
+mid_synth_condition mid_synth_impression_condition(const mid_synth_master *m, uint32_t impression,
+                                                   mid_synth_condition requested) {
+    if (m == NULL || (unsigned)requested >= MID_CONDITION_COUNT) {
+        return requested;
+    }
+    return synth_imp_condition(m->seed, m->person, m->finger, impression, requested);
+}

@@ -1,0 +1,230 @@
+/* mid synth set: an FVC-shaped set of synthetic impressions, DIR/FFF_I.png, that
+ * `mid eval DIR` reads, with the ground truth under DIR/truth/. */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const CMD = "synth set";
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: mid synth set [--seed S] [--fingers N] [--impressions K] [--profile P]\n"
+               "                     [--condition C] [--format png|pgm] [--first-person P0]\n"
+               "                     --out DIR\n"
+               "\n"
+               "Writes an FVC-shaped set: DIR/FFF_I.png for fingers FFF = 101 .. 100+N and\n"
+               "impressions I = 1 .. K (the layout `mid eval DIR` reads), and under DIR/truth/\n"
+               "the ground-truth minutiae FFF_I.tmpl (native) and index.tsv (file, person,\n"
+               "finger position, impression, class, condition, truth minutiae).\n"
+               "Finger FFF is person P0 + (FFF - 101) / 2, right index (position 2) when\n"
+               "FFF - 101 is even and left index (7) when odd: the two index fingers of\n"
+               "N/2 people, as in a two-finger mobile capture.\n"
+               "  --seed S          64-bit population seed (default 1)\n"
+               "  --fingers N       number of fingers (default 10, at most 899)\n"
+               "  --impressions K   impressions per finger (default 8, at most 99)\n"
+               "  --profile P       optical (default), small-sensor, mobile-fap45\n"
+               "  --condition C     random (default: mostly normal), normal, dry, wet,\n"
+               "                    distorted, small-area\n"
+               "  --format F        png (default) or pgm\n"
+               "  --first-person P0 first person number (default 0)\n"
+               "  --out DIR         output folder (created if missing)\n");
+}
+
+static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0) {
+        cli_usage_error(CMD, "%s '%s': expected a whole number", opt, text);
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static mid_status save_pgm(const mid_image *img, const char *path) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        return MID_ERR_IO;
+    }
+    uint32_t w = mid_image_width(img), h = mid_image_height(img);
+    fprintf(f, "P5\n%u %u\n255\n", w, h);
+    size_t n = (size_t)w * h;
+    bool ok = fwrite(mid_image_cpixels(img), 1, n, f) == n;
+    ok = (fclose(f) == 0) && ok;
+    return ok ? MID_OK : MID_ERR_IO;
+}
+
+static int make_dir(const char *path) {
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mid %s: cannot create '%s': %s\n", CMD, path, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* Renders and writes every impression of one finger. */
+static int write_finger(mid_ctx *ctx, mid_synth *s, FILE *index, const char *out, uint64_t seed,
+                        uint64_t person, unsigned position, unsigned fff, unsigned nimp,
+                        const mid_synth_impression_opts *opts, bool pgm, size_t *ntruth) {
+    mid_synth_master *m = NULL;
+    mid_status st = mid_synth_master_create(s, seed, person, position, &m);
+    if (st != MID_OK) {
+        return cli_fail(CMD, "cannot create a master", ctx, st);
+    }
+    char path[4096];
+    int rc = 0;
+    for (unsigned k = 1; rc == 0 && k <= nimp; k++) {
+        mid_image *img = NULL;
+        mid_template *truth = NULL;
+        st = mid_synth_impression(s, m, k, opts, &img, &truth);
+        if (st != MID_OK) {
+            rc = cli_fail(CMD, "cannot render an impression", ctx, st);
+            break;
+        }
+        snprintf(path, sizeof(path), "%s/%u_%u.%s", out, fff, k, pgm ? "pgm" : "png");
+        st = pgm ? save_pgm(img, path) : mid_image_save_png(ctx, img, path);
+        if (st != MID_OK) {
+            fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path,
+                    pgm ? strerror(errno) : mid_ctx_error(ctx));
+            rc = CLI_EXIT_FAIL;
+        } else {
+            snprintf(path, sizeof(path), "%s/truth/%u_%u.tmpl", out, fff, k);
+            st = mid_template_save(ctx, truth, MID_TEMPLATE_NATIVE, path);
+            if (st != MID_OK) {
+                rc = cli_fail(CMD, "cannot write a truth template", ctx, st);
+            } else {
+                mid_synth_condition c = mid_synth_impression_condition(m, k, opts->condition);
+                fprintf(index, "%u_%u.%s\t%" PRIu64 "\t%u\t%u\t%s\t%s\t%zu\n", fff, k,
+                        pgm ? "pgm" : "png", person, position, k,
+                        mid_finger_class_name(mid_synth_master_class(m)),
+                        mid_synth_condition_name(c), mid_template_count(truth));
+                *ntruth += mid_template_count(truth);
+            }
+        }
+        mid_image_free(img);
+        mid_template_free(truth);
+    }
+    mid_synth_master_free(m);
+    return rc;
+}
+
+int cli_cmd_synth_set(int argc, char **argv) {
+    uint64_t seed = 1, fingers = 10, impressions = 8, first_person = 0;
+    mid_synth_impression_opts opts = {MID_PROFILE_OPTICAL, MID_CONDITION_RANDOM, 0, 0};
+    bool pgm = false;
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        uint64_t *num = strcmp(arg, "--seed") == 0           ? &seed
+                        : strcmp(arg, "--fingers") == 0      ? &fingers
+                        : strcmp(arg, "--impressions") == 0  ? &impressions
+                        : strcmp(arg, "--first-person") == 0 ? &first_person
+                                                             : NULL;
+        const char *v = NULL;
+        if (num != NULL) {
+            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL || !parse_u64(arg, v, num)) {
+                return CLI_EXIT_USAGE;
+            }
+        } else if (strcmp(arg, "--profile") == 0) {
+            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
+                return CLI_EXIT_USAGE;
+            }
+            int p = mid_synth_profile_parse(v);
+            if (p < 0) {
+                return cli_usage_error(CMD, "--profile '%s': unknown profile", v);
+            }
+            opts.profile = (mid_synth_profile)p;
+        } else if (strcmp(arg, "--condition") == 0) {
+            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
+                return CLI_EXIT_USAGE;
+            }
+            int c = mid_synth_condition_parse(v);
+            if (c < 0) {
+                return cli_usage_error(CMD, "--condition '%s': unknown condition", v);
+            }
+            opts.condition = (mid_synth_condition)c;
+        } else if (strcmp(arg, "--format") == 0) {
+            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
+                return CLI_EXIT_USAGE;
+            }
+            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0) {
+                return cli_usage_error(CMD, "--format '%s': expected png or pgm", v);
+            }
+            pgm = strcmp(v, "pgm") == 0;
+        } else if (strcmp(arg, "--out") == 0 || strcmp(arg, "-o") == 0) {
+            if ((out = cli_option_value(CMD, argc, argv, &i)) == NULL) {
+                return CLI_EXIT_USAGE;
+            }
+        } else {
+            return cli_usage_error(CMD, "unexpected argument '%s'", arg);
+        }
+    }
+    if (out == NULL) {
+        return cli_usage_error(CMD, "need --out DIR");
+    }
+    /* Three-digit finger numbers (101..999) and one- or two-digit impressions. */
+    if (fingers < 1 || fingers > 899) {
+        return cli_usage_error(CMD, "--fingers %" PRIu64 ": expected 1..899", fingers);
+    }
+    if (impressions < 1 || impressions > 99) {
+        return cli_usage_error(CMD, "--impressions %" PRIu64 ": expected 1..99", impressions);
+    }
+    if (first_person > UINT64_MAX - fingers) {
+        return cli_usage_error(CMD, "--first-person: too large");
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/truth", out);
+    if (make_dir(out) != 0 || make_dir(path) != 0) {
+        return CLI_EXIT_FAIL;
+    }
+    snprintf(path, sizeof(path), "%s/truth/index.tsv", out);
+    FILE *index = fopen(path, "w");
+    if (index == NULL) {
+        fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    fprintf(index, "file\tperson\tfinger\timpression\tclass\tcondition\ttruth_minutiae\n");
+
+    mid_ctx *ctx = NULL;
+    if (mid_ctx_create(&ctx) != MID_OK) {
+        fclose(index);
+        fprintf(stderr, "mid %s: out of memory\n", CMD);
+        return CLI_EXIT_FAIL;
+    }
+    mid_synth *s = NULL;
+    int rc = 0;
+    mid_status st = mid_synth_create(ctx, &s);
+    if (st != MID_OK) {
+        rc = cli_fail(CMD, "cannot create the generator", ctx, st);
+    }
+    double t0 = cli_now();
+    size_t ntruth = 0;
+    for (unsigned i = 0; rc == 0 && i < (unsigned)fingers; i++) {
+        uint64_t person = first_person + i / 2;
+        unsigned position = i % 2 == 0 ? 2 : 7;
+        rc = write_finger(ctx, s, index, out, seed, person, position, 101 + i,
+                          (unsigned)impressions, &opts, pgm, &ntruth);
+    }
+    if (fclose(index) != 0 && rc == 0) {
+        fprintf(stderr, "mid %s: cannot write the index: %s\n", CMD, strerror(errno));
+        rc = CLI_EXIT_FAIL;
+    }
+    if (rc == 0) {
+        double n = (double)(fingers * impressions);
+        printf("%s: %" PRIu64 " fingers x %" PRIu64 " impressions (%s, %s), seed %" PRIu64
+               ", mean %.1f truth minutiae, %.2f s\n",
+               out, fingers, impressions, mid_synth_profile_name(opts.profile),
+               mid_synth_condition_name(opts.condition), seed, (double)ntruth / n, cli_now() - t0);
+    }
+    mid_synth_free(s);
+    mid_ctx_free(ctx);
+    return rc;
+}
