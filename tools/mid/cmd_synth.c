@@ -13,7 +13,7 @@ typedef struct synth_subcommand {
 } synth_subcommand;
 
 static const synth_subcommand subcommands[] = {
-    /* {"master", cli_cmd_synth_master, "render a master fingerprint and its minutiae"}, */
+    {"master", cli_cmd_synth_master, "render a master fingerprint and its minutiae"},
     {"gallery", cli_cmd_synth_gallery, "direct templates of many people into a gallery file"},
     {"people", cli_cmd_synth_people, "synthetic PNC-style person records (CSV or JSON lines)"},
     {"impressions", cli_cmd_synth_impressions, "impressions of one finger and their ground truth"},
