@@ -24,7 +24,8 @@ typedef enum mid_image_format {
     MID_IMAGE_BMP,
     MID_IMAGE_TIFF,
     MID_IMAGE_PGM,
-    MID_IMAGE_RAW /* headerless 8-bit grey; raw_width and raw_height are required */
+    MID_IMAGE_RAW, /* headerless 8-bit grey; raw_width and raw_height are required */
+    MID_IMAGE_WSQ  /* FBI WSQ (mid/wsq.h); the resolution is the NISTCOM PPI */
 } mid_image_format;
 
 typedef struct mid_decode_opts {

@@ -3,6 +3,8 @@
  * decoders (file value, range check, caller override).
  */
 #include "image/image_internal.h"
+#include "mid/wsq.h"
+#include "wsq/wsq.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +125,57 @@ mid_image_format img_sniff(const uint8_t *d, size_t len) {
         (d[2] == ' ' || d[2] == '\t' || d[2] == '\r' || d[2] == '\n' || d[2] == '#')) {
         return MID_IMAGE_PGM;
     }
+    if (wsq_sniff(d, len)) {
+        return MID_IMAGE_WSQ;
+    }
     return MID_IMAGE_AUTO;
+}
+
+/* WSQ lives in its own layer on plain buffers; these wrap it in mid_image. */
+static mid_status img_decode_wsq(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out) {
+    uint32_t w = 0, h = 0;
+    double ppi = 0.0;
+    uint8_t *px = NULL;
+    mid_status st = wsq_decode(ctx, data, len, &w, &h, &ppi, &px);
+    if (st != MID_OK) {
+        return st;
+    }
+    mid_image *img = calloc(1, sizeof(*img));
+    if (img == NULL) {
+        core_wipe(px, (size_t)w * h);
+        free(px);
+        return core_fail(ctx, MID_ERR_NOMEM, "wsq: out of memory");
+    }
+    img->width = w;
+    img->height = h;
+    img->ppi = ppi;
+    img->pixels = px;
+    *out = img;
+    return MID_OK;
+}
+
+mid_status mid_wsq_decode(mid_ctx *ctx, const void *data, size_t len, mid_image **out) {
+    if (out == NULL || data == NULL) {
+        return core_fail(ctx, MID_ERR_ARG, "wsq_decode: NULL argument");
+    }
+    *out = NULL;
+    mid_status st = img_decode_wsq(ctx, data, len, out);
+    if (st == MID_OK) {
+        mid_image_set_ppi(*out, (*out)->ppi);
+    }
+    return st;
+}
+
+mid_status mid_wsq_encode(mid_ctx *ctx, const mid_image *img, double bitrate, void **out,
+                          size_t *len) {
+    if (img == NULL || out == NULL || len == NULL) {
+        return core_fail(ctx, MID_ERR_ARG, "wsq_encode: NULL argument");
+    }
+    uint8_t *buf = NULL;
+    mid_status st =
+        wsq_encode(ctx, img->pixels, img->width, img->height, img->ppi, bitrate, &buf, len);
+    *out = buf;
+    return st;
 }
 
 mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mid_decode_opts *opts,
@@ -149,9 +201,10 @@ mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mi
         fmt = img_sniff(d, len);
         if (fmt == MID_IMAGE_AUTO) {
             if (o.raw_width == 0 || o.raw_height == 0) {
-                return core_fail(ctx, MID_ERR_UNSUPPORTED,
-                                 "image: unknown format (no PNG, JPEG, BMP, TIFF or PGM signature; "
-                                 "give a width and height to read headerless raw)");
+                return core_fail(
+                    ctx, MID_ERR_UNSUPPORTED,
+                    "image: unknown format (no PNG, JPEG, BMP, TIFF, PGM or WSQ signature; "
+                    "give a width and height to read headerless raw)");
             }
             fmt = MID_IMAGE_RAW;
         }
@@ -175,6 +228,9 @@ mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mi
         break;
     case MID_IMAGE_RAW:
         st = img_decode_raw(ctx, d, len, o.raw_width, o.raw_height, out);
+        break;
+    case MID_IMAGE_WSQ:
+        st = img_decode_wsq(ctx, d, len, out);
         break;
     default:
         return core_fail(ctx, MID_ERR_ARG, "image_decode: unknown format code %d", (int)fmt);
