@@ -211,6 +211,10 @@ mid_status synth_imp_draw(mid_ctx *ctx, const synth_master_view *m, uint64_t see
     p->fp_b = t.b * scale;
     p->fp_phi = t.phi + synth_rng_normal(&r) * 0.08;
     p->fp_soft = synth_rng_range(&r, 0.10, 0.22);
+    for (int k = 0; k < 3; k++) {
+        p->fp_harm[k] = synth_rng_range(&r, 0.0, 0.06);
+        p->fp_phase[k] = synth_rng_range(&r, 0, 2 * PI);
+    }
 
     /* Placement: rotation mostly within +-25 degrees (sd 10), rarely up to 45. */
     if (synth_rng_uniform(&r) < 0.03) {
@@ -257,8 +261,8 @@ mid_status synth_imp_draw(mid_ctx *ctx, const synth_master_view *m, uint64_t see
     p->contrast = (float)synth_rng_range(&r, 0.85, 1.0);
     p->pressure_amp = (float)synth_rng_range(&r, 0.05, 0.10);
     p->blur = (float)synth_rng_range(&r, 0.0, 0.5);
-    p->threshold = (float)synth_rng_range(&r, 0.40, 0.52);
-    p->breaks = (float)synth_rng_range(&r, 0.0, 0.08);
+    p->threshold = (float)synth_rng_range(&r, 0.36, 0.50);
+    p->breaks = (float)synth_rng_range(&r, 0.05, 0.2);
     p->wet_blots = 0;
     if (cond == MID_CONDITION_DRY) {
         p->threshold = (float)synth_rng_range(&r, 0.58, 0.68);
@@ -332,6 +336,12 @@ double synth_imp_contact(const synth_imp_params *p, double mx, double my) {
     double c = cos(p->fp_phi), s = sin(p->fp_phi);
     double u = c * vx + s * vy, v = -s * vx + c * vy;
     double e = sqrt(u * u / (p->fp_a * p->fp_a) + v * v / (p->fp_b * p->fp_b));
+    /* An irregular outline: the elliptic radius wobbles with the polar angle. */
+    double phi = atan2(v * p->fp_a, u * p->fp_b), wob = 1.0;
+    for (int k = 0; k < 3; k++) {
+        wob += p->fp_harm[k] * cos((k + 2) * phi + p->fp_phase[k]);
+    }
+    e /= wob;
     double inner = 1.0 - p->fp_soft;
     if (e <= inner) {
         return 1.0;

@@ -426,7 +426,7 @@ mid_status synth_imp_render(mid_ctx *ctx, const synth_master_view *m, const synt
     }
     /* Skin texture: ridge width wanders at the scale of a ridge period. */
     value_noise(b.f1, w, h, 6, &r, b.grid, b.line, b.wx);
-    const float tex = 0.05f + 0.1f * p->breaks;
+    const float tex = 0.08f + 0.1f * p->breaks;
     for (size_t i = 0; i < npx; i++) {
         b.t0[i] += tex * b.f1[i];
     }
@@ -450,23 +450,35 @@ mid_status synth_imp_render(mid_ctx *ctx, const synth_master_view *m, const synt
     }
     const float bright = p->noise ? p->brightness : 0.0f;
     const float bkill = -1.0f + 1.1f * p->breaks;
-    uint8_t *opx = mid_image_pixels(out);
+    const float mottle = p->noise ? 0.2f : 0.0f;
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + (size_t)x;
             float al = b.alpha[i];
             float v = clampf((b.a[i] - b.t0[i]) * 5.0f + 0.5f, 0.0f, 1.0f);
             v = v * v * (3 - 2 * v);
-            v *= clampf((b.f2[i] - bkill - (1.0f - al) * 0.9f) * 3.0f, 0.0f, 1.0f);
+            /* Breaks and pores where the fine field is low; where it is merely
+             * lowish, the ridge takes less ink (mottled ridges). */
+            float f = b.f2[i];
+            v *= clampf((f - bkill - (1.0f - al) * 0.9f) * 3.0f, 0.0f, 1.0f);
+            v *= 1.0f - mottle * (0.5f - 0.5f * f);
             float bg = prof->background + prof->background_var * b.f1[i] + b.stripe[x] + bright;
             float valley = bg + (prof->valley + bright - bg) * al;
             float ridge = valley + (prof->ridge - prof->valley) * p->contrast;
-            float g = valley + (ridge - valley) * v * clampf(al * 1.6f, 0.0f, 1.0f);
-            if (p->noise) {
-                g += p->noise_sd * fast_normal(&r);
-            }
-            opx[i] = (uint8_t)clampf(g + 0.5f, 0.0f, 255.0f);
+            b.a[i] = valley + (ridge - valley) * v * clampf(al * 1.6f, 0.0f, 1.0f);
         }
+    }
+    /* Optics: a last light smoothing, then sensor noise. */
+    if (p->noise) {
+        smooth121(b.a, b.t0, w, h);
+    }
+    uint8_t *opx = mid_image_pixels(out);
+    for (size_t i = 0; i < npx; i++) {
+        float g = b.a[i];
+        if (p->noise) {
+            g += p->noise_sd * fast_normal(&r);
+        }
+        opx[i] = (uint8_t)clampf(g + 0.5f, 0.0f, 255.0f);
     }
     free_buf(&b);
     *image = out;

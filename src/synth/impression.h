@@ -85,7 +85,8 @@ typedef struct synth_imp_params {
     double brake_k;      /* transition width, pixels */
     /* Contact footprint (master coordinates): ellipse where the skin touches. */
     double fp_cx, fp_cy, fp_a, fp_b, fp_phi;
-    double fp_soft; /* relative width of the soft border */
+    double fp_soft;                 /* relative width of the soft border */
+    double fp_harm[3], fp_phase[3]; /* outline wobble: harmonics 2..4 of the radius */
 
     /* Skin and sensor. */
     float threshold;    /* ink level at the ridge edge: low = thick ridges, high = thin */

@@ -13,7 +13,7 @@
 #include "synth/impression.h"
 
 static const synth_profile_desc profiles[MID_PROFILE_COUNT] = {
-    [MID_PROFILE_OPTICAL] = {"optical", 388, 374, 250.0f, 3.0f, 242.0f, 24.0f, 3.5f, 0.0f, 0.8f},
+    [MID_PROFILE_OPTICAL] = {"optical", 388, 374, 250.0f, 3.0f, 242.0f, 14.0f, 3.5f, 0.0f, 0.8f},
     [MID_PROFILE_SMALL_SENSOR] = {"small-sensor", 256, 256, 150.0f, 8.0f, 125.0f, 45.0f, 8.0f, 4.0f,
                                   0.9f},
     [MID_PROFILE_MOBILE_FAP45] = {"mobile-fap45", 400, 750, 244.0f, 6.0f, 232.0f, 32.0f, 5.0f, 0.0f,
