@@ -38,6 +38,12 @@ typedef struct dec {
     int blocks; /* blocks decoded so far */
 } dec;
 
+typedef struct cursor {
+    const dec *s;
+    int band, last;
+    uint32_t r, c;
+} cursor;
+
 static const char *marker_name(unsigned m) {
     switch (m) {
     case WSQ_SOI:
@@ -312,13 +318,10 @@ static inline int br_symbol(bitreader *b, const huff *t) {
     return -1;
 }
 
-/* Walks the coded subbands of a block in coefficient order. */
-typedef struct cursor {
-    const dec *s;
-    int band, last;
-    uint32_t r, c;
-} cursor;
-
+/* Walks the coded subbands (those with a non-zero bin width) in coefficient order.
+ * The blocks are consecutive pieces of one symbol stream: each SOB continues where
+ * the previous block's data ended (the spec's encoder splits at subbands 19 and 52,
+ * other encoders elsewhere), and a zero run may cross subband and block ends. */
 static void cur_settle(cursor *k) {
     while (k->band < k->last &&
            (k->s->q[k->band] <= 0.0 || k->s->lay.band[k->band].w == 0 ||
@@ -344,9 +347,9 @@ static void cur_skip(cursor *k, size_t run) {
     }
 }
 
-static size_t block_coefficients(const dec *s, int blk) {
+static size_t coded_coefficients(const dec *s) {
     size_t n = 0;
-    for (int k = wsq_block_first[blk]; k < wsq_block_first[blk + 1]; k++) {
+    for (int k = 0; k < WSQ_SUBBANDS; k++) {
         if (s->q[k] > 0.0) {
             n += (size_t)s->lay.band[k].w * s->lay.band[k].h;
         }
@@ -355,9 +358,11 @@ static size_t block_coefficients(const dec *s, int blk) {
 }
 
 /* Decodes the entropy-coded data of block blk starting at *pos (just past the SOB
- * header) and leaves *pos at the next marker. unstuffed is scratch of >= len bytes. */
+ * header) up to the next marker, continuing the stream at cursor k (*done of total
+ * coefficients so far), and leaves *pos at that marker. unstuffed is scratch of >= len
+ * bytes. */
 static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint8_t *unstuffed,
-                               size_t sob_off) {
+                               size_t sob_off, cursor *kp, size_t *done_io, size_t total) {
     size_t i = *pos, n = 0;
     while (i < s->len) {
         if (s->d[i] != 0xFF) {
@@ -382,13 +387,22 @@ static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint
     }
     *pos = i;
     bitreader b = {unstuffed, unstuffed + n, 0, 0, 0};
-    size_t total = block_coefficients(s, blk), done = 0;
-    cursor k = {s, wsq_block_first[blk], wsq_block_first[blk + 1], 0, 0};
-    cur_settle(&k);
+    size_t done = *done_io;
+    cursor k = *kp;
     const float cc = (float)s->bin_center;
-    while (done < total) {
-        if (b.pad > 8) {
+    for (;;) {
+        /* The block ends where only its 1-padding (under a byte) is left. */
+        size_t used = ((size_t)(b.p - unstuffed) + b.pad) * 8 - (size_t)b.nbits;
+        if (used >= n * 8) {
             break;
+        }
+        size_t left = n * 8 - used;
+        if (left < 8) {
+            br_fill(&b);
+            uint32_t rest = (uint32_t)(b.acc >> (64 - left));
+            if (rest == (1u << left) - 1u) {
+                break;
+            }
         }
         int sym = br_symbol(&b, t);
         size_t run = 0;
@@ -424,13 +438,19 @@ static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint
         if (sym <= WSQ_MAX_RUN_SYM || sym == WSQ_SYM_RUN8 || sym == WSQ_SYM_RUN16) {
             if (run > total - done) {
                 return core_fail(s->ctx, MID_ERR_FORMAT,
-                                 "wsq: SOB at offset %zu: zero run of %zu overflows block %d "
-                                 "(%zu coefficients left)",
+                                 "wsq: SOB at offset %zu: zero run of %zu overflows the image "
+                                 "(block %d, %zu coefficients left)",
                                  sob_off, run, blk + 1, total - done);
             }
             done += run;
             cur_skip(&k, run);
             continue;
+        }
+        if (done >= total) {
+            return core_fail(s->ctx, MID_ERR_FORMAT,
+                             "wsq: SOB at offset %zu: more coefficients than the %zu coded "
+                             "(block %d)",
+                             sob_off, total, blk + 1);
         }
         /* Dequantisation (spec A.4): bin centre C, bin width Q, zero bin Z. */
         const wsq_rect *rb = &s->lay.band[k.band];
@@ -440,15 +460,16 @@ static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint
         done++;
         cur_skip(&k, 1);
     }
-    /* Bits read past the data are 1-padding: more than the final byte's worth of
-     * them means the data ended inside a code. */
+    /* Bits read past the data mean that it ended inside a code. */
     size_t used_bits = ((size_t)(b.p - unstuffed) + b.pad) * 8 - (size_t)b.nbits;
-    if (done < total || used_bits > n * 8) {
+    if (used_bits > n * 8) {
         return core_fail(s->ctx, MID_ERR_FORMAT,
-                         "wsq: SOB at offset %zu: entropy-coded data truncated (block %d, %zu "
-                         "of %zu coefficients)",
-                         sob_off, blk + 1, done < total ? done : total, total);
+                         "wsq: SOB at offset %zu: entropy-coded data truncated inside a code "
+                         "(block %d, after %zu of %zu coefficients)",
+                         sob_off, blk + 1, done, total);
     }
+    *kp = k;
+    *done_io = done;
     return MID_OK;
 }
 
@@ -457,7 +478,8 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
         return core_fail(s->ctx, MID_ERR_FORMAT, "wsq: no SOI marker (0xFFA0) at offset 0");
     }
     uint8_t *unstuffed = NULL;
-    size_t pos = 2;
+    size_t pos = 2, done = 0, total = 0;
+    cursor k = {s, 0, WSQ_SUBBANDS, 0, 0};
     mid_status st = MID_OK;
     bool eoi = false;
     while (!eoi) {
@@ -515,6 +537,12 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
             st = parse_dtt(s, p, n, off);
             break;
         case WSQ_DQT:
+            if (s->blocks > 0) {
+                st = core_fail(s->ctx, MID_ERR_FORMAT,
+                               "wsq: DQT at offset %zu: quantisation table after the first block",
+                               off);
+                break;
+            }
             st = parse_dqt(s, p, n, off);
             break;
         case WSQ_DHT:
@@ -553,6 +581,11 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
                                "wsq: SOB at offset %zu: Huffman table %u is not defined", off, td);
                 break;
             }
+            if (s->blocks == 0) {
+                /* The set of coded subbands is fixed by the DQT in force at the first block. */
+                total = coded_coefficients(s);
+                cur_settle(&k);
+            }
             if (unstuffed == NULL) {
                 unstuffed = malloc(s->len);
                 if (unstuffed == NULL) {
@@ -560,7 +593,7 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
                     break;
                 }
             }
-            st = decode_block(s, s->blocks, &s->ht[td], &pos, unstuffed, off);
+            st = decode_block(s, s->blocks, &s->ht[td], &pos, unstuffed, off, &k, &done, total);
             s->blocks++;
             break;
         }
@@ -581,12 +614,13 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
     if (!s->have_dtt) {
         return core_fail(s->ctx, MID_ERR_FORMAT, "wsq: no DTT transform table before EOI");
     }
-    for (int blk = s->blocks; blk < WSQ_BLOCKS; blk++) {
-        if (block_coefficients(s, blk) > 0) {
-            return core_fail(s->ctx, MID_ERR_FORMAT,
-                             "wsq: EOI after %d blocks; block %d has coded subbands", s->blocks,
-                             blk + 1);
-        }
+    /* Coefficients after the last block's data are zero: some encoders leave out the
+     * final zero run. A file with coded subbands needs at least one block. */
+    if (!s->have_dqt) {
+        return core_fail(s->ctx, MID_ERR_FORMAT, "wsq: no DQT quantisation table before EOI");
+    }
+    if (s->blocks == 0 && coded_coefficients(s) > 0) {
+        return core_fail(s->ctx, MID_ERR_FORMAT, "wsq: EOI before any block (SOB)");
     }
     float *scratch = core_mallocn(wsq_dwt_scratch_floats(s->w, s->h), sizeof(float));
     uint8_t *px = core_mallocn(s->w, s->h);
