@@ -586,6 +586,22 @@ static mid_status run_decoder(dec *s, uint8_t **pixels) {
                 total = coded_coefficients(s);
                 cur_settle(&k);
             }
+            if (s->blocks > 0 && k.band < wsq_block_first[s->blocks]) {
+                /* The previous block stopped short of the spec's block boundary: its
+                 * encoder left out the final zero run. Resume at the boundary. */
+                size_t skipped = 0;
+                cursor j = k;
+                while (j.band < wsq_block_first[s->blocks]) {
+                    const wsq_rect *rb = &s->lay.band[j.band];
+                    skipped += (size_t)(rb->h - j.r) * rb->w - j.c;
+                    j.band++;
+                    j.r = 0;
+                    j.c = 0;
+                    cur_settle(&j);
+                }
+                k = j;
+                done += skipped;
+            }
             if (unstuffed == NULL) {
                 unstuffed = malloc(s->len);
                 if (unstuffed == NULL) {
