@@ -392,6 +392,9 @@ static void draw_address(synth_rng *r, const people_town *town, mid_person_addre
     const char *stem = pick(r, &people_street_stem), *end = pick(r, &people_street_end);
     const char *type = pick(r, &people_street_type);
     size_t ls = strlen(stem), le = strlen(end), lt = strlen(type);
+    if (le <= ls && memcmp(stem + ls - le, end, le) == 0) {
+        le = 0; /* "Speedwell" + "well": keep the stem alone */
+    }
     memcpy(street, stem, ls);
     memcpy(street + ls, end, le);
     street[ls + le] = ' ';
