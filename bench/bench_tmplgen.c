@@ -6,9 +6,12 @@
  *   bench_tmplgen speed [--seed S] [--people N]
  *       templates per second (two index fingers per person, native encoding
  *       included), thread CPU time.
+ *   bench_tmplgen read GALLERY
+ *       reads a gallery file (mid/gallery.h) through: records, minutiae, records/s.
  *   bench_tmplgen stats --synth SEED FINGERS IMPRESSIONS
- *       statistics of direct templates: finger f (0-based) is person f's right
- *       index (f even) or left index (f odd), impressions 1..IMPRESSIONS.
+ *       statistics of direct templates: finger f (0-based) is person f / 2's right
+ *       index (f even) or left index (f odd), impressions 1..IMPRESSIONS: the
+ *       identities of `mid synth set --seed SEED` (which renders them instead).
  *   bench_tmplgen stats --dir DIR FINGERS IMPRESSIONS
  *       the same over DIR/FFF_I.<any extension> templates (FFF from 101), as made by
  *       `mid extract --list` from an FVC-shaped set.
@@ -150,7 +153,7 @@ static int run_stats(const char *dir, uint64_t seed, size_t fingers, size_t imps
             size_t k = f * imps + i - 1;
             mid_status st =
                 dir ? load_dir(ctx, dir, f, i, &tp[k])
-                    : mid_synth_template(s, seed, f, f % 2 ? 7 : 2, (uint32_t)i, &tp[k]);
+                    : mid_synth_template(s, seed, f / 2, f % 2 ? 7 : 2, (uint32_t)i, &tp[k]);
             if (st != MID_OK) {
                 fprintf(stderr, "bench_tmplgen: finger %zu impression %zu: %s\n", f, i,
                         mid_ctx_error(ctx));
@@ -270,8 +273,39 @@ static int run_stats(const char *dir, uint64_t seed, size_t fingers, size_t imps
     return 0;
 }
 
+static int run_read(const char *path) {
+    mid_ctx *ctx = NULL;
+    mid_gallery_reader *r = NULL;
+    if (mid_ctx_create(&ctx) != MID_OK || mid_gallery_reader_open_path(ctx, path, &r) != MID_OK) {
+        return die("open", ctx);
+    }
+    double t0 = cpu_now();
+    size_t records = 0, minutiae = 0;
+    for (;;) {
+        mid_gallery_record rec;
+        mid_template *t = NULL;
+        if (mid_gallery_reader_next(r, &rec, &t) != MID_OK) {
+            return die("read", ctx);
+        }
+        if (t == NULL) {
+            break;
+        }
+        records++;
+        minutiae += mid_template_count(t);
+        mid_template_free(t);
+    }
+    double dt = cpu_now() - t0;
+    printf("%zu records (header count %llu), mean %.1f minutiae, cpu %.2f s, %.0f records/s\n",
+           records, (unsigned long long)mid_gallery_reader_count(r),
+           records ? (double)minutiae / (double)records : 0.0, dt, dt > 0 ? records / dt : 0.0);
+    mid_gallery_reader_close(r);
+    mid_ctx_free(ctx);
+    return 0;
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: bench_tmplgen speed [--seed S] [--people N]\n"
+                    "       bench_tmplgen read GALLERY\n"
                     "       bench_tmplgen stats --synth SEED FINGERS IMPRESSIONS\n"
                     "       bench_tmplgen stats --dir DIR FINGERS IMPRESSIONS\n");
     return 2;
@@ -291,6 +325,9 @@ int main(int argc, char **argv) {
             }
         }
         return run_speed(seed, people);
+    }
+    if (argc == 3 && strcmp(argv[1], "read") == 0) {
+        return run_read(argv[2]);
     }
     if (argc == 6 && strcmp(argv[1], "stats") == 0) {
         size_t fingers = strtoull(argv[4], NULL, 10), imps = strtoull(argv[5], NULL, 10);
