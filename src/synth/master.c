@@ -9,6 +9,9 @@
  * by about a filter radius per iteration; where fronts of different phase meet,
  * or the flow diverges, the filter's fixed point resolves the conflict with
  * ridge endings and bifurcations: natural minutiae, placed by the seeds.
+ * Seeds lie on a jittered grid (so the pattern fills the fingertip in 25-40
+ * iterations) and half of them carry a phase dislocation (an extra minutia at
+ * a random place, see seed_patch()).
  *
  * The Gabor filter is applied as two 1-D passes along digital lines, as in the
  * extractor: a Gaussian along the ridge, then an even Gabor (cosine times
@@ -52,10 +55,12 @@
 #define SYNTH_BORDER_MARGIN 10 /* ground-truth minutiae at least this far inside */
 #define BLK 8                  /* block side of the activity map */
 #define ACTIVE_DIL 3           /* blocks: BLK * ACTIVE_DIL >= RA + RC */
-#define SEED_CELL_MIN 50.0     /* seed grid cell side range (pixels) */
-#define SEED_CELL_MAX 75.0
-#define SEED_KEEP 0.8 /* probability that a cell gets a seed */
-#define FADE 5.0      /* border fade of the rendering (pixels) */
+#define SEED_CELL_MIN 55.0
+#define SEED_CELL_MAX 80.0
+#define SEED_KEEP 0.8    /* probability that a cell gets a seed */
+#define SEED_CHARGED 0.5 /* probability that a seed holds a dislocation */
+#define SEED_RADIUS 1.5  /* seed patch radius in periods */
+#define FADE 5.0         /* border fade of the rendering (pixels) */
 
 typedef struct filter_bank {
     int along_off[NORI][2 * RA + 1]; /* in padded buffer index units */
@@ -288,21 +293,28 @@ mid_finger_class mid_synth_master_class(const mid_synth_master *m) {
     return m != NULL ? m->cls : MID_CLASS_ARCH;
 }
 
-/* Starts the growth at (x0, y0) with a disc of the local ridge pattern, one
- * period in radius, with the given phase. */
-static void seed_patch(grow_work *g, const mid_synth_master *m, int x0, int y0, double phase) {
+/* Starts the growth at (x0, y0) with a disc of the local ridge pattern with the
+ * given phase. A nonzero charge (+1 or -1) winds the phase once around the
+ * centre: a dislocation of the ridge pattern, i.e. one ridge ending or
+ * bifurcation there. Such a defect is topological: the filtering can move it
+ * a little but not remove it (short of meeting one of opposite charge), so the
+ * charged seeds place minutiae uniformly at random, as in real prints, rather
+ * than only where the flow forces them. */
+static void seed_patch(grow_work *g, const mid_synth_master *m, int x0, int y0, double phase,
+                       int charge) {
     size_t c = (size_t)y0 * m->width + x0;
     double th = m->orient[c], T = m->period[c];
-    double nx = -sin(th), ny = cos(th);
-    int R = (int)T;
+    double nx = -sin(th), ny = cos(th), ax = cos(th), ay = sin(th);
+    int R = (int)(SEED_RADIUS * T);
     for (int dy = -R; dy <= R; dy++) {
         for (int dx = -R; dx <= R; dx++) {
             int x = x0 + dx, y = y0 + dy;
             if (dx * dx + dy * dy > R * R || x < 0 || y < 0 || x >= g->w || y >= g->h) {
                 continue;
             }
-            double t = dx * nx + dy * ny;
-            g->a[(y + PAD) * g->pw + x + PAD] = (float)cos(2 * PI * t / T + phase);
+            double t = dx * nx + dy * ny, u = dx * ax + dy * ay;
+            double wind = charge != 0 && (t != 0 || u != 0) ? charge * atan2(t, u) : 0.0;
+            g->a[(y + PAD) * g->pw + x + PAD] = (float)cos(2 * PI * t / T + phase + wind);
             g->nonzero[(y / BLK) * g->bw + x / BLK] = 1;
         }
     }
@@ -368,8 +380,10 @@ static mid_status grow_ridges(mid_ctx *ctx, mid_synth_master *m) {
             double y = (cy + synth_rng_uniform(&r)) * cell;
             double phase = synth_rng_range(&r, 0, 2 * PI);
             int keep = synth_rng_uniform(&r) < SEED_KEEP;
+            double q = synth_rng_uniform(&r);
+            int charge = q < SEED_CHARGED / 2 ? -1 : (q < SEED_CHARGED ? 1 : 0);
             if (keep && x < g.w && y < g.h && synth_model_shape(md, x, y) < 0.92) {
-                seed_patch(&g, m, (int)x, (int)y, phase);
+                seed_patch(&g, m, (int)x, (int)y, phase, charge);
             }
         }
     }

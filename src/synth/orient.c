@@ -17,9 +17,15 @@
 #define PI 3.14159265358979323846
 
 /* Largest amplitude of each plane wave of the period (relative) and orientation
- * (radians) modulations. */
+ * (radians) modulations. The orientation term is what keeps masters of one
+ * class apart: with the bare zero-pole flow, the minutiae the flow forces sit
+ * at similar places with similar directions in every loop (or whorl), and our
+ * matcher scored 80 of 4,950 pairs of index-finger masters >= 30 (FMR 1e-3
+ * predicts 5); with 6 waves of up to 0.22 rad (and the angle maps at +-0.38),
+ * 15. Flipping each minutia's direction at random removes the excess
+ * entirely, so it is the shared direction field, not the positions. */
 #define WAVE_PERIOD_AMP 0.05
-#define WAVE_ORIENT_AMP 0.05
+#define WAVE_ORIENT_AMP 0.22
 
 /*
  * Class percentages per finger position (thumb, index, middle, ring, little),
@@ -119,7 +125,7 @@ static void draw_warp(synth_rng *r, double g[SYNTH_WARP_N + 1]) {
     for (int k = 0; k <= SYNTH_WARP_N; k++) {
         double a = -PI + step * k;
         /* Perturbations below half a step keep g increasing. */
-        g[k] = (k == 0 || k == SYNTH_WARP_N) ? a : a + synth_rng_range(r, -0.3, 0.3);
+        g[k] = (k == 0 || k == SYNTH_WARP_N) ? a : a + synth_rng_range(r, -0.38, 0.38);
     }
 }
 
@@ -169,7 +175,8 @@ static void build(synth_finger_model *m, synth_rng *r, unsigned finger, mid_fing
     m->period_core = synth_rng_range(r, 0.04, 0.12);
 
     for (int k = 0; k < SYNTH_NWAVES; k++) {
-        double lambda = synth_rng_range(r, 70, 220), dir = synth_rng_range(r, 0, PI);
+        double lambda = synth_rng_range(r, 60, 200);
+        double dir = synth_rng_range(r, 0, PI);
         m->wave_kx[k] = 2 * PI / lambda * cos(dir);
         m->wave_ky[k] = 2 * PI / lambda * sin(dir);
         m->wave_phase[k] = synth_rng_range(r, 0, 2 * PI);

@@ -60,10 +60,11 @@ typedef struct synth_finger_model {
     double period_core;       /* relative shortening in the region above the core */
     synth_point period_focus; /* centre of that region */
 
-    /* Small smooth random modulations (sums of plane waves of wavelength
-     * 70-220 px): relative period change and orientation offset (radians).
-     * They make ridges split and end all over the fingertip, not only where
-     * the flow diverges, as in real prints. */
+    /* Smooth random modulations (sums of plane waves of wavelength 60-200
+     * px): relative period change and orientation offset (radians). They make
+     * ridges split and end all over the fingertip, not only where the flow
+     * diverges, and they make the flows of two fingers of one class differ
+     * beyond their singular points (see WAVE_ORIENT_AMP in orient.c). */
     double wave_kx[SYNTH_NWAVES], wave_ky[SYNTH_NWAVES], wave_phase[SYNTH_NWAVES];
     double wave_per[SYNTH_NWAVES], wave_ori[SYNTH_NWAVES];
 } synth_finger_model;
