@@ -163,7 +163,7 @@ static void build(synth_finger_model *m, synth_rng *r, unsigned finger, mid_fing
     double whorl_ddx[2] = {hw * synth_rng_range(r, 0.5, 0.8), hw * synth_rng_range(r, 0.5, 0.8)};
     double whorl_ddy[2] = {Hf * synth_rng_range(r, 0.16, 0.30),
                            Hf * synth_rng_range(r, 0.16, 0.30)};
-    double arch_amp_ratio = synth_rng_range(r, 0.45, 1.1);
+    double arch_amp_ratio = synth_rng_range(r, 0.9, 1.6);
     m->arch_sigma = hw * synth_rng_range(r, 0.40, 0.60);
     m->arch_x = m->cx + clampd(0.1 * synth_rng_normal(r), -0.25, 0.25) * hw;
     m->arch_y = ytop + Hf * synth_rng_range(r, 0.35, 0.50);
