@@ -398,7 +398,8 @@ static void test_pairs(void **state) {
     assert_int_equal(sscanf(bench, "BENCH pairs=%lu load_s=%lf match_s=%lf", &n, &load_s, &match_s),
                      3);
     assert_int_equal(n, 3);
-    assert_true(load_s >= 0 && match_s >= 0);
+    /* Both are durations of this short run: a mixed-up clock shows as a huge value. */
+    assert_true(load_s >= 0 && load_s < 60 && match_s >= 0 && match_s < 60);
     run_free(&r);
     free(a);
     free(b);

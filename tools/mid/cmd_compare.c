@@ -228,13 +228,13 @@ static int compare_pairs(mid_ctx *ctx, const char *list, bool bench) {
         bool new_a, new_b;
         job->a = cache_find(&c, pa, &new_a);
         if (job->a != SIZE_MAX && new_a) {
-            double t0 = cli_cpu_now();
+            double t0 = cli_now();
             load_entry(ctx, &c.entries[job->a]);
             load_s += cli_now() - t0;
         }
         job->b = cache_find(&c, pb, &new_b);
         if (job->b != SIZE_MAX && new_b) {
-            double t0 = cli_cpu_now();
+            double t0 = cli_now();
             load_entry(ctx, &c.entries[job->b]);
             load_s += cli_now() - t0;
         }
