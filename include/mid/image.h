@@ -25,7 +25,8 @@ typedef enum mid_image_format {
     MID_IMAGE_TIFF,
     MID_IMAGE_PGM,
     MID_IMAGE_RAW, /* headerless 8-bit grey; raw_width and raw_height are required */
-    MID_IMAGE_WSQ  /* FBI WSQ (mid/wsq.h); the resolution is the NISTCOM PPI */
+    MID_IMAGE_WSQ, /* FBI WSQ (mid/wsq.h); the resolution is the NISTCOM PPI */
+    MID_IMAGE_JP2  /* JPEG 2000: JP2 file or J2K codestream; resolution from the JP2 'res ' box */
 } mid_image_format;
 
 typedef struct mid_decode_opts {
@@ -65,6 +66,13 @@ mid_status mid_image_resample(mid_ctx *ctx, const mid_image *in, double target_p
 /* Encodes as an 8-bit grey PNG (with pHYs when ppi is known). Free *out with mid_free(). */
 mid_status mid_image_encode_png(mid_ctx *ctx, const mid_image *img, void **out, size_t *len);
 mid_status mid_image_save_png(mid_ctx *ctx, const mid_image *img, const char *path);
+
+/* Encodes as a JP2 file with one 8-bit grey component: lossless (reversible 5/3
+ * wavelet) when bitrate is 0, otherwise the irreversible 9/7 wavelet at about
+ * bitrate bits per pixel (0 < bitrate <= 8). The ppi, when known, goes into a
+ * 'resc' (capture resolution) box. Free *out with mid_free(). */
+mid_status mid_image_encode_jp2(mid_ctx *ctx, const mid_image *img, double bitrate, void **out,
+                                size_t *len);
 
 #ifdef __cplusplus
 }

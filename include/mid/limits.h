@@ -30,6 +30,10 @@
 /* Largest template record accepted by the template decoders (bytes). */
 #define MID_MAX_TEMPLATE_BYTES (1024u * 1024u)
 
+/* Finger views in one multi-view template record: ISO 19794-2:2005 and ANSI 378
+ * store the count in one byte (ISO 19794-2:2011 in two; more are refused). */
+#define MID_MAX_TEMPLATE_VIEWS 255u
+
 /* Gallery containers (mid/gallery.h): records in one gallery (a national gallery of
  * 10 million people x 10 fingers is 1e8), and bytes of one record's template (the
  * largest native record: 20 + 7 bytes per minutia). */

@@ -41,7 +41,9 @@ typedef enum mid_template_format {
     MID_TEMPLATE_AUTO = 0, /* detect from the header */
     MID_TEMPLATE_NATIVE,   /* compact mobileid record, "MIDT" */
     MID_TEMPLATE_ISO19794_2_2005,
-    MID_TEMPLATE_ANSI378_2004
+    MID_TEMPLATE_ANSI378_2004, /* decoding also accepts the 2009 edition (see below) */
+    MID_TEMPLATE_ISO19794_2_2011,
+    MID_TEMPLATE_ANSI378_2009
 } mid_template_format;
 
 /* An empty template for an image of width x height pixels (1..MID_MAX_IMAGE_SIDE) at ppi
@@ -75,7 +77,9 @@ mid_status mid_template_set_finger(mid_ctx *ctx, mid_template *t, uint8_t positi
 /* Encodes in the given format (not AUTO). */
 mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template_format format,
                                void **out, size_t *len);
-/* Decodes a record. For multi-view records the first finger view is returned. */
+/* Decodes a record. For multi-view records the first finger view is returned.
+ * AUTO tells all four interchange formats apart (both 2011/2009 editions use the
+ * version "030": ISO 19794-2:2011 is recognised by its representation lengths). */
 mid_status mid_template_decode(mid_ctx *ctx, const void *data, size_t len,
                                mid_template_format format, mid_template **out);
 
@@ -83,6 +87,87 @@ mid_status mid_template_load(mid_ctx *ctx, const char *path, mid_template_format
                              mid_template **out);
 mid_status mid_template_save(mid_ctx *ctx, const mid_template *t, mid_template_format format,
                              const char *path);
+
+/*
+ * Multi-finger, multi-view records: every finger view of an ISO/IEC 19794-2
+ * (2005, 2011) or ANSI INCITS 378 (2004, 2009) record, with the header fields
+ * that a template does not hold, so that a record read and written in the same
+ * format keeps them. Conversion between formats maps what both carry:
+ *  - angles: ISO 360/256-degree units, ANSI 2-degree units, rounded to nearest;
+ *    axes (origin top left, y down, counter-clockwise angles) are the same in all;
+ *  - resolution: px/cm in every format (ppi = round(px/cm * 2.54));
+ *  - finger quality: ISO 2005 / ANSI 2004 one byte, ANSI 2009 byte plus algorithm
+ *    owner and id, ISO 2011 the first quality block (score, vendor, algorithm);
+ *  - ISO 2005 and ANSI 2004 keep one image size and resolution per record, so
+ *    every view written in them must share them (MID_ERR_ARG otherwise).
+ * Extended data (ridge counts, cores and deltas, vendor blocks), certification
+ * blocks, ISO 2011 quality blocks after the first and minutia qualities 254/255
+ * ("not computed"/"failed", read as 0) are kept verbatim only when writing the
+ * format the record was read from; other formats get none.
+ */
+typedef struct mid_template_record mid_template_record;
+
+/* ISO 19794-2:2011 capture date and time (UTC); every field all ones (0xFF..)
+ * means "not given". */
+typedef struct mid_capture_time {
+    uint16_t year;
+    uint8_t month, day, hour, minute, second;
+    uint16_t millisecond;
+} mid_capture_time;
+
+/* Per-view header fields beyond mid_template's. */
+typedef struct mid_template_view_info {
+    uint8_t view_number;        /* 0..15: views of one finger */
+    uint8_t device_technology;  /* ISO 2011 capture device technology (0 unknown) */
+    uint16_t device_vendor;     /* ISO 2011 capture device vendor (0 unknown) */
+    uint16_t device_type;       /* ISO 2011 capture device type id */
+    uint16_t quality_owner;     /* quality algorithm vendor: ANSI 2009, ISO 2011 */
+    uint16_t quality_algorithm; /* quality algorithm id: ANSI 2009, ISO 2011 */
+    uint8_t ending_type;        /* ISO 2011 ridge ending location: 0 valley skeleton bifurcation,
+                                   1 ridge skeleton end point */
+    mid_capture_time capture;   /* ISO 2011 */
+} mid_template_view_info;
+
+/* Record header fields. */
+typedef struct mid_template_record_info {
+    uint16_t capture_equipment; /* ISO 2005 / ANSI: compliance (4 bits) + equipment id (12) */
+    uint32_t cbeff_product;     /* ANSI: CBEFF product identifier (owner << 16 | type) */
+} mid_template_record_info;
+
+/* An empty record (no views, header fields zero). */
+mid_status mid_template_record_create(mid_ctx *ctx, mid_template_record **out);
+void mid_template_record_free(mid_template_record *r);
+
+/* Defaults for a new view: view 0, unknown device, capture time not given. */
+void mid_template_view_info_init(mid_template_view_info *info);
+
+size_t mid_template_record_count(const mid_template_record *r);
+/* The i-th view's template (owned by the record), NULL when i is out of range. */
+const mid_template *mid_template_record_view(const mid_template_record *r, size_t i);
+/* Copies the i-th view's header fields; MID_ERR_ARG when i is out of range. */
+mid_status mid_template_record_view_info(mid_ctx *ctx, const mid_template_record *r, size_t i,
+                                         mid_template_view_info *out);
+mid_template_record_info mid_template_record_header(const mid_template_record *r);
+void mid_template_record_set_header(mid_template_record *r, const mid_template_record_info *info);
+/* The format the record was decoded from (MID_TEMPLATE_AUTO for a created one). */
+mid_template_format mid_template_record_source(const mid_template_record *r);
+
+/* Appends a copy of t as a new view (info NULL: defaults). MID_ERR_LIMIT beyond
+ * MID_MAX_TEMPLATE_VIEWS, MID_ERR_ARG on a view number above 15. */
+mid_status mid_template_record_add(mid_ctx *ctx, mid_template_record *r, const mid_template *t,
+                                   const mid_template_view_info *info);
+
+/* Decodes every view of an interchange record (or the one of a native record).
+ * format: as mid_template_decode; MID_TEMPLATE_ANSI378_2004 accepts 2009 as well. */
+mid_status mid_template_record_decode(mid_ctx *ctx, const void *data, size_t len,
+                                      mid_template_format format, mid_template_record **out);
+/* Encodes all views (NATIVE: only a one-view record). MID_ERR_ARG on an empty record. */
+mid_status mid_template_record_encode(mid_ctx *ctx, const mid_template_record *r,
+                                      mid_template_format format, void **out, size_t *len);
+mid_status mid_template_record_load(mid_ctx *ctx, const char *path, mid_template_format format,
+                                    mid_template_record **out);
+mid_status mid_template_record_save(mid_ctx *ctx, const mid_template_record *r,
+                                    mid_template_format format, const char *path);
 
 #ifdef __cplusplus
 }

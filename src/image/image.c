@@ -128,6 +128,9 @@ mid_image_format img_sniff(const uint8_t *d, size_t len) {
     if (wsq_sniff(d, len)) {
         return MID_IMAGE_WSQ;
     }
+    if (img_jp2_sniff(d, len)) {
+        return MID_IMAGE_JP2;
+    }
     return MID_IMAGE_AUTO;
 }
 
@@ -203,7 +206,8 @@ mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mi
             if (o.raw_width == 0 || o.raw_height == 0) {
                 return core_fail(
                     ctx, MID_ERR_UNSUPPORTED,
-                    "image: unknown format (no PNG, JPEG, BMP, TIFF, PGM or WSQ signature; "
+                    "image: unknown format (no PNG, JPEG, BMP, TIFF, PGM, WSQ or JPEG 2000 "
+                    "signature; "
                     "give a width and height to read headerless raw)");
             }
             fmt = MID_IMAGE_RAW;
@@ -231,6 +235,9 @@ mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mi
         break;
     case MID_IMAGE_WSQ:
         st = img_decode_wsq(ctx, d, len, out);
+        break;
+    case MID_IMAGE_JP2:
+        st = img_decode_jp2(ctx, d, len, out);
         break;
     default:
         return core_fail(ctx, MID_ERR_ARG, "image_decode: unknown format code %d", (int)fmt);

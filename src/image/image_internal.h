@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "mid/image.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,9 @@ mid_status img_decode_tiff(mid_ctx *ctx, const uint8_t *data, size_t len, mid_im
 mid_status img_decode_pgm(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
 mid_status img_decode_raw(mid_ctx *ctx, const uint8_t *data, size_t len, uint32_t width,
                           uint32_t height, mid_image **out);
+mid_status img_decode_jp2(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+/* True when data starts with a JP2 signature box or a J2K SOC+SIZ marker pair. */
+bool img_jp2_sniff(const uint8_t *data, size_t len);
 
 /* The format whose signature starts data, or MID_IMAGE_AUTO when none matches. */
 mid_image_format img_sniff(const uint8_t *data, size_t len);

@@ -183,8 +183,35 @@ static const char *format_name(mid_template_format f) {
         return "ISO 19794-2:2005";
     case MID_TEMPLATE_ANSI378_2004:
         return "ANSI 378";
+    case MID_TEMPLATE_ISO19794_2_2011:
+        return "ISO 19794-2:2011";
+    case MID_TEMPLATE_ANSI378_2009:
+        return "ANSI 378-2009";
     }
     return "unknown";
+}
+
+/* The 2011/2009 editions go through the multi-view record (record.c). */
+static mid_status encode_one_view(mid_ctx *ctx, const mid_template *t, mid_template_format format,
+                                  void **out, size_t *len) {
+    mid_template_record *r = NULL;
+    mid_status st = mid_template_record_create(ctx, &r);
+    if (st == MID_OK && (st = mid_template_record_add(ctx, r, t, NULL)) == MID_OK) {
+        st = mid_template_record_encode(ctx, r, format, out, len);
+    }
+    mid_template_record_free(r);
+    return st;
+}
+
+static mid_status decode_first_view(mid_ctx *ctx, const uint8_t *p, size_t len,
+                                    mid_template_format format, mid_template **out) {
+    mid_template_record *r = NULL;
+    mid_status st = mid_template_record_decode(ctx, p, len, format, &r);
+    if (st == MID_OK) {
+        *out = tmpl_record_take(r, 0);
+        mid_template_record_free(r);
+    }
+    return st;
 }
 
 mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template_format format,
@@ -206,6 +233,9 @@ mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template
     case MID_TEMPLATE_ANSI378_2004:
         st = tmpl_fmr_encode(ctx, t, true, &buf, len);
         break;
+    case MID_TEMPLATE_ISO19794_2_2011:
+    case MID_TEMPLATE_ANSI378_2009:
+        return encode_one_view(ctx, t, format, out, len);
     case MID_TEMPLATE_AUTO:
     default:
         return core_fail(ctx, MID_ERR_ARG, "template_encode: format %s cannot be written",
@@ -221,7 +251,9 @@ mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template
  * Auto-detection: "MIDT" is the native record. "FMR\0" starts both ISO/IEC
  * 19794-2 and ANSI INCITS 378 records, which share the version string " 20\0"
  * in their 2005/2004 editions; tmpl_fmr_looks_ansi() (fmr.c) tells them apart
- * by where the record length sits. Anything else is MID_ERR_FORMAT.
+ * by where the record length sits. Their 2011/2009 editions share "030\0";
+ * tmpl_detect_fmr() (record.c) walks the ISO representation lengths to tell
+ * them apart. Anything else is MID_ERR_FORMAT.
  */
 static mid_status detect(mid_ctx *ctx, const uint8_t *p, size_t len, mid_template_format *out) {
     if (len >= 4 && memcmp(p, "MIDT", 4) == 0) {
@@ -229,8 +261,7 @@ static mid_status detect(mid_ctx *ctx, const uint8_t *p, size_t len, mid_templat
         return MID_OK;
     }
     if (len >= 8 && memcmp(p, "FMR\0", 4) == 0) {
-        *out =
-            tmpl_fmr_looks_ansi(p, len) ? MID_TEMPLATE_ANSI378_2004 : MID_TEMPLATE_ISO19794_2_2005;
+        *out = tmpl_detect_fmr(p, len);
         return MID_OK;
     }
     return core_fail(ctx, MID_ERR_FORMAT,
@@ -264,6 +295,9 @@ mid_status mid_template_decode(mid_ctx *ctx, const void *data, size_t len,
         return tmpl_fmr_decode(ctx, p, len, false, out);
     case MID_TEMPLATE_ANSI378_2004:
         return tmpl_fmr_decode(ctx, p, len, true, out);
+    case MID_TEMPLATE_ISO19794_2_2011:
+    case MID_TEMPLATE_ANSI378_2009:
+        return decode_first_view(ctx, p, len, format, out);
     case MID_TEMPLATE_AUTO:
     default:
         return core_fail(ctx, MID_ERR_ARG, "template_decode: unknown format %d", (int)format);

@@ -56,6 +56,13 @@ mid_status tmpl_fmr_decode(mid_ctx *ctx, const uint8_t *p, size_t len, bool ansi
 /* Which of ISO 19794-2:2005 / ANSI 378 an "FMR\0" record looks like (see fmr.c). */
 bool tmpl_fmr_looks_ansi(const uint8_t *p, size_t len);
 
+/* Multi-view records (record.c): the format of an "FMR\0" record of len >= 8
+ * bytes, telling ISO 19794-2:2011 from ANSI 378-2009 for version "030"; and
+ * moving view i's template out of a record (the record keeps a NULL there). */
+mid_template_format tmpl_detect_fmr(const uint8_t *p, size_t len);
+bool tmpl_looks_iso2011(const uint8_t *p, size_t len);
+mid_template *tmpl_record_take(mid_template_record *r, size_t i);
+
 /* Angle conversions between 360/256-degree units and ANSI 378 2-degree units. */
 uint8_t tmpl_angle_to_ansi(uint8_t a256);
 uint8_t tmpl_angle_from_ansi(uint8_t a2deg);

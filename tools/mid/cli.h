@@ -75,6 +75,8 @@ int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
+int cli_cmd_convert(int argc, char **argv);
+int cli_cmd_template(int argc, char **argv);
 
 /* `mid synth` generators (cmd_synth_<what>.c); argv[0] is the generator name. */
 int cli_cmd_synth_master(int argc, char **argv);

@@ -14,6 +14,8 @@ static void print_help(FILE *f) {
             "  compare  compare two images or templates, or a list of template pairs\n"
             "  eval     FVC-protocol accuracy and speed test over a folder of images\n"
             "  synth    synthetic fingerprints, templates and population\n"
+            "  convert  convert an image between PNG, PGM, raw, WSQ and JPEG 2000\n"
+            "  template minutiae template tools (convert between ISO, ANSI and native)\n"
             "  version  print the version\n"
             "  help     print this help\n"
             "\n"
@@ -47,6 +49,12 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "synth") == 0) {
         return cli_cmd_synth(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "convert") == 0) {
+        return cli_cmd_convert(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "template") == 0) {
+        return cli_cmd_template(argc - 1, argv + 1);
     }
     fprintf(stderr, "mid: unknown command '%s' (see 'mid help')\n", cmd);
     return CLI_EXIT_USAGE;
