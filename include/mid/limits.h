@@ -47,4 +47,16 @@
 /* Largest capture window side of a synthetic impression (pixels at 500 ppi). */
 #define MID_SYNTH_MAX_WINDOW_SIDE 2048u
 
+/* ANSI/NIST-ITL transactions (mid/an2k.h): total bytes of one transaction, records in
+ * one (Type-1 included; 1.003 lists them), fields in one tagged record, bytes of one
+ * textual field value (image data x.999 is bounded by the total only), characters of
+ * one policy text given to the builders, fingers and candidates per search. */
+#define MID_AN2K_MAX_BYTES MID_MAX_FILE_BYTES
+#define MID_AN2K_MAX_RECORDS 1000u
+#define MID_AN2K_MAX_FIELDS 4096u
+#define MID_AN2K_MAX_FIELD_BYTES (1024u * 1024u)
+#define MID_AN2K_MAX_TEXT 1000u
+#define MID_AN2K_MAX_FINGERS 10u
+#define MID_AN2K_MAX_CANDIDATES 100u
+
 #endif

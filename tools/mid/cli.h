@@ -75,6 +75,7 @@ int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
+int cli_cmd_an2k(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_template(int argc, char **argv);
 

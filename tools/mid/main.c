@@ -14,6 +14,7 @@ static void print_help(FILE *f) {
             "  compare  compare two images or templates, or a list of template pairs\n"
             "  eval     FVC-protocol accuracy and speed test over a folder of images\n"
             "  synth    synthetic fingerprints, templates and population\n"
+            "  an2k     dump, check or copy an ANSI/NIST-ITL transaction\n"
             "  convert  convert an image between PNG, PGM, raw, WSQ and JPEG 2000\n"
             "  template minutiae template tools (convert between ISO, ANSI and native)\n"
             "  version  print the version\n"
@@ -49,6 +50,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "synth") == 0) {
         return cli_cmd_synth(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "an2k") == 0) {
+        return cli_cmd_an2k(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "convert") == 0) {
         return cli_cmd_convert(argc - 1, argv + 1);

