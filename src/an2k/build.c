@@ -234,6 +234,13 @@ mid_status mid_an2k_build_search(mid_ctx *ctx, const mid_an2k_search_request *re
         uint32_t w = 0, h = 0;
         size_t rec;
         st = finger_wsq(ctx, f->image, req->bitrate, &wsq, &wsq_len, &w, &h);
+        if (st == MID_OK && (w < 10 || h < 10)) {
+            /* HLL and VLL are 10..99999 (ANSI/NIST-ITL 1-2011, 8.14.6 / 8.14.7). */
+            st = core_fail(ctx, MID_ERR_ARG,
+                           "finger %zu: image of %ux%u at 500 ppi is under "
+                           "the 10-pixel minimum side",
+                           i + 1, w, h);
+        }
         if (st == MID_OK && (st = mid_an2k_add_record(ctx, tx, 14, idc, &rec)) == MID_OK &&
             (st = set_fmt(ctx, tx, rec, 3, "%u", f->impression)) == MID_OK &&
             (st = mid_an2k_set_text(ctx, tx, rec, 4, req->ori)) == MID_OK &&
