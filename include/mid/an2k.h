@@ -49,9 +49,11 @@ typedef struct mid_an2k mid_an2k;
 
 /* Parses a transaction of len bytes. Structural faults (truncation, a length that
  * overruns, a separator or tag where none may be, a record type that 1.003 does
- * not announce, trailing bytes) fail with MID_ERR_FORMAT, an unknown version with
- * MID_ERR_UNSUPPORTED and a size or count beyond mid/limits.h with MID_ERR_LIMIT;
- * the detail names the record (index and type), the field tag and the byte offset. */
+ * not announce, trailing bytes) fail with MID_ERR_FORMAT and a size or count beyond
+ * mid/limits.h with MID_ERR_LIMIT; the detail names the record (index and type),
+ * the field tag and the byte offset. Semantic faults (an unknown version, a field
+ * tagged with another record type, repeated fields, bad values) do not stop
+ * parsing: mid_an2k_check() reports them. */
 mid_status mid_an2k_parse(mid_ctx *ctx, const void *data, size_t len, mid_an2k **out);
 
 /* Reads and parses a file (at most MID_AN2K_MAX_BYTES). */
@@ -164,8 +166,10 @@ typedef enum mid_an2k_compression {
 /* Name of a compression as written in Type-13/14 CGA ("NONE", "WSQ20", ...). */
 const char *mid_an2k_compression_name(mid_an2k_compression c);
 
-/* An image record: Type-3/4/5/6 (binary header) or a tagged image record (Type-10,
- * 13, 14, 15, 17 and others with HLL/VLL at x.006/x.007). */
+/* An image record: Type-3/4/5/6 (binary header), a Type-7 that follows the Type-4
+ * layout consistently, an uncompressed Type-8 signature (SRT 0; bits per pixel
+ * from the data size), or a tagged image record (Type-10, 13, 14, 15, 16, 17, 19
+ * with HLL/VLL at x.006/x.007 and data in x.999). */
 typedef struct mid_an2k_image_info {
     unsigned type;
     unsigned idc;

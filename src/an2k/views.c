@@ -90,19 +90,53 @@ static bool is_tagged_image_type(unsigned type) {
            type == 19;
 }
 
+static uint32_t be16(const uint8_t *p) {
+    return ((uint32_t)p[0] << 8) | p[1];
+}
+
+/* A Type-7 record (user-defined after LEN and IDC) that follows the Type-4 layout,
+ * as EBTS and NIST's type-7-latent file do: recognised only when the layout is
+ * self-consistent (uncompressed data of exactly HLL x VLL bytes, or WSQ data). */
+static bool type7_as_type4(const an2k_record *r) {
+    if (r->n_bytes <= 18) {
+        return false;
+    }
+    const uint8_t *b = r->bytes;
+    size_t hll = be16(b + 13), vll = be16(b + 15), n = r->n_bytes - 18;
+    return (b[17] == 0 && hll * vll == n && n > 0) ||
+           (b[17] == 1 && n >= 2 && b[18] == 0xFF && b[19] == 0xA0);
+}
+
+/* Bits per pixel of an uncompressed Type-8 signature (SRT 0), from the data size:
+ * 1 (packed rows), 8 or 24; 0 when none matches. */
+static unsigned type8_bpx(const an2k_record *r) {
+    const uint8_t *b = r->bytes;
+    size_t hll = be16(b + 8), vll = be16(b + 10), n = r->n_bytes - 12;
+    if (b[6] == 1) {
+        return 1; /* scanned, CCITT Group 4 compressed: binary */
+    }
+    if (b[6] != 0 || hll == 0 || vll == 0) {
+        return 0;
+    }
+    if ((hll + 7) / 8 * vll == n) {
+        return 1;
+    }
+    if (hll * vll == n) {
+        return 8;
+    }
+    return hll * vll * 3 == n ? 24 : 0;
+}
+
 bool mid_an2k_is_image_record(const mid_an2k *tx, size_t rec) {
     if (tx == NULL || rec >= tx->n_recs) {
         return false;
     }
     const an2k_record *r = &tx->recs[rec];
     if (r->binary) {
-        return r->type >= 3 && r->type <= 6;
+        return (r->type >= 3 && r->type <= 6) || (r->type == 7 && type7_as_type4(r)) ||
+               (r->type == 8 && type8_bpx(r) != 0);
     }
     return is_tagged_image_type(r->type) && an2k_find_field(r, 999) != SIZE_MAX;
-}
-
-static uint32_t be16(const uint8_t *p) {
-    return ((uint32_t)p[0] << 8) | p[1];
 }
 
 mid_status mid_an2k_image_info_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec,
@@ -116,8 +150,28 @@ mid_status mid_an2k_image_info_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec,
     out->type = r->type;
     out->quality = -1;
     out->bpx = 8;
+    if (r->binary && r->type == 8) {
+        /* Type-8: LEN 4, IDC 1, SIG 1, SRT 1, ISR 1, HLL 2, VLL 2, then the data. */
+        const uint8_t *b = r->bytes;
+        out->idc = b[4];
+        out->imp = -1;
+        out->hll = be16(b + 8);
+        out->vll = be16(b + 10);
+        out->bpx = type8_bpx(r);
+        /* SRT 0 scanned uncompressed, 1 scanned and Group 4 compressed. */
+        out->compression = b[6] == 0 ? MID_AN2K_CGA_NONE : MID_AN2K_CGA_OTHER;
+        snprintf(out->cga, sizeof(out->cga), "SRT%u", b[6]);
+        double ppmm = 0;
+        if (get_decimal(tx, 0, b[7] ? 12 : 11, &ppmm) && ppmm > 0) {
+            out->ppi = ppmm * 25.4;
+        }
+        out->data = b + 12;
+        out->data_len = r->n_bytes - 12;
+        return MID_OK;
+    }
     if (r->binary) {
-        /* Types 3..6: LEN 4, IDC 1, IMP 1, FGP 6, ISR 1, HLL 2, VLL 2, GCA 1. */
+        /* Types 3..6 (and Type-7 in the same layout): LEN 4, IDC 1, IMP 1, FGP 6, ISR 1,
+         * HLL 2, VLL 2, GCA 1. */
         const uint8_t *b = r->bytes;
         out->idc = b[4];
         out->imp = b[5];

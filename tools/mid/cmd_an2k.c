@@ -64,6 +64,27 @@ static void print_image_summary(const mid_an2k_image_info *ii) {
            mid_an2k_compression_name(ii->compression), ii->cga, ii->hll, ii->vll, ii->bpx, ii->ppi);
 }
 
+/* Decodes image record rec and saves it as DIR/rNNN-typeT-decoded.png; a record
+ * that does not decode is noted on stderr and skipped (the stored data is still
+ * written). */
+static int write_decoded(mid_ctx *ctx, const mid_an2k *tx, const char *dir, size_t rec) {
+    mid_image *img = NULL;
+    mid_status st = mid_an2k_image_decode(ctx, tx, rec, &img);
+    if (st != MID_OK) {
+        fprintf(stderr, "mid %s: record %zu not decoded: %s\n", CMD, rec + 1, mid_ctx_error(ctx));
+        return 0;
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/r%03zu-type%u-decoded.png", dir, rec + 1,
+             mid_an2k_record_type(tx, rec));
+    st = mid_image_save_png(ctx, img, path);
+    mid_image_free(img);
+    if (st != MID_OK) {
+        return cli_fail(CMD, "cannot write the decoded image", ctx, st);
+    }
+    return 0;
+}
+
 static int write_extract(const char *dir, size_t rec, unsigned type, const char *ext,
                          const uint8_t *data, size_t len) {
     char path[4096];
@@ -83,28 +104,44 @@ static int write_extract(const char *dir, size_t rec, unsigned type, const char 
     return 0;
 }
 
-/* The header fields of a legacy binary record as pseudo-fields. */
-static void dump_binary(const mid_an2k *tx, size_t rec, const char *where) {
+/* The header fields of a legacy binary record as pseudo-fields, each with the
+ * byte offset of its first byte. */
+static void dump_binary(const mid_an2k *tx, size_t rec) {
     unsigned t = mid_an2k_record_type(tx, rec);
-    size_t n;
+    size_t n, o = mid_an2k_record_offset(tx, rec);
     const uint8_t *b = mid_an2k_record_bytes(tx, rec, &n);
-    printf("%u.001 %s: LEN %zu\n", t, where, n);
-    printf("%u.002 %s: IDC %u\n", t, where, b[4]);
-    if (t >= 3 && t <= 6) {
-        printf("%u.003 %s: IMP %u\n", t, where, b[5]);
-        printf("%u.004 %s: FGP %u %u %u %u %u %u\n", t, where, b[6], b[7], b[8], b[9], b[10],
-               b[11]);
-        printf("%u.005 %s: ISR %u\n", t, where, b[12]);
-        printf("%u.006 %s: HLL %u\n", t, where, ((unsigned)b[13] << 8) | b[14]);
-        printf("%u.007 %s: VLL %u\n", t, where, ((unsigned)b[15] << 8) | b[16]);
-        printf("%u.008 %s: GCA %u\n", t, where, b[17]);
+#define WHERE(field, at)                                                                           \
+    "%u.%03u [record %zu Type-%u @ offset %zu]: ", t, field, rec + 1, t, o + (at)
+    printf(WHERE(1, 0));
+    printf("LEN %zu\n", n);
+    printf(WHERE(2, 4));
+    printf("IDC %u\n", b[4]);
+    if (n >= 18 && ((t >= 3 && t <= 6) || (t == 7 && mid_an2k_is_image_record(tx, rec)))) {
+        printf(WHERE(3, 5));
+        printf("IMP %u\n", b[5]);
+        printf(WHERE(4, 6));
+        printf("FGP %u %u %u %u %u %u\n", b[6], b[7], b[8], b[9], b[10], b[11]);
+        printf(WHERE(5, 12));
+        printf("ISR %u\n", b[12]);
+        printf(WHERE(6, 13));
+        printf("HLL %u\n", ((unsigned)b[13] << 8) | b[14]);
+        printf(WHERE(7, 15));
+        printf("VLL %u\n", ((unsigned)b[15] << 8) | b[16]);
+        printf(WHERE(8, 17));
+        printf("GCA %u\n", b[17]);
     } else if (t == 8) {
-        printf("%u.003 %s: SIG %u\n", t, where, b[5]);
-        printf("%u.004 %s: SRT %u\n", t, where, b[6]);
-        printf("%u.005 %s: ISR %u\n", t, where, b[7]);
-        printf("%u.006 %s: HLL %u\n", t, where, ((unsigned)b[8] << 8) | b[9]);
-        printf("%u.007 %s: VLL %u\n", t, where, ((unsigned)b[10] << 8) | b[11]);
+        printf(WHERE(3, 5));
+        printf("SIG %u\n", b[5]);
+        printf(WHERE(4, 6));
+        printf("SRT %u\n", b[6]);
+        printf(WHERE(5, 7));
+        printf("ISR %u\n", b[7]);
+        printf(WHERE(6, 8));
+        printf("HLL %u\n", ((unsigned)b[8] << 8) | b[9]);
+        printf(WHERE(7, 10));
+        printf("VLL %u\n", ((unsigned)b[10] << 8) | b[11]);
     }
+#undef WHERE
 }
 
 static int cmd_dump(mid_ctx *ctx, const char *path, const char *dir) {
@@ -125,15 +162,15 @@ static int cmd_dump(mid_ctx *ctx, const char *path, const char *dir) {
         unsigned t = mid_an2k_record_type(tx, r);
         char where[96];
         snprintf(where, sizeof(where), "[record %zu Type-%u @ offset %zu]", r + 1, t,
-                 mid_an2k_record_offset(tx, r));
+                 mid_an2k_record_offset(tx, r) + (t == 8 ? 12 : 18));
         mid_an2k_image_info ii;
         bool image =
             mid_an2k_is_image_record(tx, r) && mid_an2k_image_info_get(ctx, tx, r, &ii) == MID_OK;
         if (mid_an2k_record_is_binary(tx, r)) {
-            dump_binary(tx, r, where);
+            dump_binary(tx, r);
             size_t n;
             const uint8_t *b = mid_an2k_record_bytes(tx, r, &n);
-            size_t hdr = t == 7 ? 5 : t == 8 ? 12 : 18;
+            size_t hdr = t == 8 ? 12 : (t == 7 && !image) ? 5 : 18;
             printf("%u.999 %s: ", t, where);
             if (image) {
                 print_image_summary(&ii);
@@ -143,6 +180,9 @@ static int cmd_dump(mid_ctx *ctx, const char *path, const char *dir) {
             putchar('\n');
             if (dir != NULL && rc == 0) {
                 rc = write_extract(dir, r, t, image ? data_ext(&ii) : "bin", b + hdr, n - hdr);
+            }
+            if (dir != NULL && rc == 0 && image) {
+                rc = write_decoded(ctx, tx, dir, r);
             }
             continue;
         }
@@ -158,6 +198,9 @@ static int cmd_dump(mid_ctx *ctx, const char *path, const char *dir) {
                 }
                 if (dir != NULL && rc == 0) {
                     rc = write_extract(dir, r, t, image ? data_ext(&ii) : "bin", f.value, f.len);
+                }
+                if (dir != NULL && rc == 0 && image) {
+                    rc = write_decoded(ctx, tx, dir, r);
                 }
             } else {
                 print_text(f.value, f.len);
