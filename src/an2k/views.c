@@ -330,12 +330,27 @@ mid_status mid_an2k_image_decode(mid_ctx *ctx, const mid_an2k *tx, size_t rec, m
                          rec + 1, ii.type);
     }
     if (ii.compression == MID_AN2K_CGA_NONE) {
-        return decode_raw(ctx, &ii, rec, out);
+        st = decode_raw(ctx, &ii, rec, out);
+        /* Some producers wrap legacy binary images in a container (the WVU Type-5/6
+         * files hold TIFFs under GCA 0 and 1): a data signature decides then. */
+        if (st == MID_ERR_FORMAT && mid_an2k_record_is_binary(tx, rec)) {
+            char msg[MID_ERRMSG_SIZE];
+            snprintf(msg, sizeof(msg), "%s", mid_ctx_error(ctx));
+            if (mid_image_decode(ctx, ii.data, ii.data_len, NULL, out) == MID_OK) {
+                return MID_OK;
+            }
+            return core_fail(ctx, st, "%s", msg);
+        }
+        return st;
     }
     /* Without a CGA field (some EBTS producers omit it) the data's own signature
      * decides; data of exactly HLL x VLL x BPX bits is raw. */
     bool absent = ii.cga[0] == '\0' && !mid_an2k_record_is_binary(tx, rec);
     if (ii.compression == MID_AN2K_CGA_OTHER && !absent) {
+        if (mid_an2k_record_is_binary(tx, rec) &&
+            mid_image_decode(ctx, ii.data, ii.data_len, NULL, out) == MID_OK) {
+            return MID_OK; /* a container the image layer knows (see above) */
+        }
         return core_fail(ctx, MID_ERR_UNSUPPORTED,
                          "record %zu (Type-%u): compression '%s' is not supported", rec + 1,
                          ii.type, ii.cga);

@@ -17,16 +17,13 @@ typedef struct totals {
     size_t files, records, images, decoded, exact, unexpected;
 } totals;
 
-/* Image records that cannot decode here, by design: the legacy binary Type-5/6
- * images (Type-5/6: only uncompressed data of the declared size decodes; the WVU
- * files hold shorter data under GCA 0 and Group 4 fax data under GCA 1), records whose image data
- * is empty (the MITRE "empty_image" vector), lossless JPEG (JPEGL: the system libjpeg has no SOF3
- * decoder) and JPEG 2000 until the image layer decodes it (documented in
- * docs/transaction-profile.md). */
+/* Image records that cannot decode here: records whose image data is empty (the
+ * MITRE "empty_image" vector), lossless JPEG (JPEGL: the system libjpeg-turbo 2.1
+ * has no SOF3 decoder), JPEG 2000 and other compressions the image layer lacks
+ * (documented in docs/transaction-profile.md). */
 static bool expected_undecodable(const mid_an2k_image_info *ii) {
-    return ii->data_len == 0 || ii->type == 5 || ii->type == 6 ||
-           ii->compression == MID_AN2K_CGA_OTHER || ii->compression == MID_AN2K_CGA_JPEGL ||
-           ii->compression == MID_AN2K_CGA_JP2 || ii->compression == MID_AN2K_CGA_JP2L;
+    return ii->data_len == 0 || ii->compression == MID_AN2K_CGA_OTHER ||
+           ii->compression == MID_AN2K_CGA_JPEGL;
 }
 
 /* WSQ images that the WSQ decoder (src/wsq) rejects today although NBIS-produced
