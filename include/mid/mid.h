@@ -11,6 +11,8 @@
 #include "mid/eval.h"
 #include "mid/synth.h"
 #include "mid/person.h"
+#include "mid/gallery.h"
+#include "mid/wsq.h"
 
 #define MID_VERSION "0.1.0"
 
