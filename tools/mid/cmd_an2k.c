@@ -20,7 +20,8 @@ static void usage(FILE *f) {
                "         separators shown as <RS> (subfield) and <US> (item) and other control\n"
                "         bytes as \\xNN; image data is summarised (bytes, compression, size).\n"
                "         --extract DIR writes each record's image data to DIR as\n"
-               "         rNNN-typeT.<ext> (the data as stored: wsq, jpg, jp2, png or raw).\n"
+               "         rNNN-typeT.<ext> (the data as stored: wsq, jpg, jp2, png, raw or bin)\n"
+               "         and, for images that decode, rNNN-typeT-decoded.png (8-bit grey).\n"
                "  check  validates the file and prints every problem found, one per line;\n"
                "         exit status 0 only when there is none.\n"
                "  copy   parses IN and serialises it to OUT (unchanged records are byte-exact).\n");
