@@ -199,12 +199,14 @@ mid_status mid_an2k_image_info_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec,
  * resolution is taken from the record when the data carries none. */
 mid_status mid_an2k_image_decode(mid_ctx *ctx, const mid_an2k *tx, size_t rec, mid_image **out);
 
-/* Type-9 minutiae: the INCITS 378 block (9.126 .. 9.141: 9.128 HLL, 9.129 VLL,
- * 9.131/9.132 pixel scale, 9.134 FGP, 9.135 quality, 9.137 minutiae as index~X~Y~
- * theta (2-degree units)~type~quality) into a template (pixels, top-left origin).
- * MID_ERR_UNSUPPORTED when the record has only the legacy standard block (9.010 /
- * 9.012, 0.01 mm units from a lower-left origin): read it with
- * mid_an2k_legacy_minutiae(). */
+/* Type-9 minutiae into a template (pixels, top-left origin, mid/template.h angles):
+ * - the INCITS 378 block when present (9.128 HLL, 9.129 VLL, 9.130..9.132 scale,
+ *   9.134 FGP, 9.135 quality, 9.137 index~X~Y~theta (2-degree units)~type~quality);
+ * - otherwise the legacy standard block 9.012 (or the FBI IAFIS block's 9.023):
+ *   0.01 mm from the lower-left corner, theta in degrees pointing the other way;
+ *   placed in pixels with the size and resolution of the image record that has the
+ *   same IDC (MID_ERR_UNSUPPORTED without one). Types A/B become ending/bifurcation,
+ *   qualities 2..63 scale to 0..100 (0 and 1 give 0). */
 mid_status mid_an2k_minutiae_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec, mid_template **out);
 
 /* One minutia of the legacy standard block (9.012 MRC). */

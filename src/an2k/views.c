@@ -374,6 +374,87 @@ mid_status mid_an2k_image_decode(mid_ctx *ctx, const mid_an2k *tx, size_t rec, m
 
 /* ---- Type-9 ---- */
 
+/* The image record (Types 3..7, 13, 14) sharing the IDC of Type-9 record rec. */
+static size_t image_for_idc(const mid_an2k *tx, size_t rec) {
+    unsigned long idc = 0;
+    if (!get_uint(tx, rec, 2, &idc)) {
+        return SIZE_MAX;
+    }
+    for (size_t i = 1; i < tx->n_recs; i++) {
+        unsigned t = tx->recs[i].type;
+        mid_an2k_image_info ii;
+        if ((t <= 7 || t == 13 || t == 14) && mid_an2k_is_image_record(tx, i) &&
+            mid_an2k_image_info_get(NULL, tx, i, &ii) == MID_OK && ii.idc == idc) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* The legacy blocks (9.012 standard format, or 9.023 of the FBI IAFIS block): X and Y
+ * in 0.01 mm from the lower-left corner and theta in degrees, with the direction
+ * opposite to INCITS 378's (NIST's type-9-13-std / -m1 pair agree within rounding
+ * once theta + 180 and y = VLL - y are applied). Placing them in pixels needs the
+ * image: its size and resolution come from the image record with the same IDC. */
+static mid_status legacy_to_template(mid_ctx *ctx, const mid_an2k *tx, size_t rec,
+                                     mid_template **out) {
+    size_t n = 0;
+    mid_status st = mid_an2k_legacy_minutiae(ctx, tx, rec, NULL, 0, &n);
+    if (st != MID_OK) {
+        return core_fail(ctx, MID_ERR_UNSUPPORTED,
+                         "record %zu (Type-9): no minutiae block (9.012, 9.023 or 9.137)", rec + 1);
+    }
+    size_t img = image_for_idc(tx, rec);
+    mid_an2k_image_info ii;
+    if (img == SIZE_MAX || mid_an2k_image_info_get(ctx, tx, img, &ii) != MID_OK || ii.hll == 0 ||
+        ii.vll == 0 || ii.hll > MID_MAX_IMAGE_SIDE || ii.vll > MID_MAX_IMAGE_SIDE) {
+        return core_fail(ctx, MID_ERR_UNSUPPORTED,
+                         "record %zu (Type-9): legacy minutiae need the image record with the same "
+                         "IDC (none found) to place lower-left millimetre coordinates",
+                         rec + 1);
+    }
+    double ppi = ii.ppi >= MID_MIN_PPI && ii.ppi <= MID_MAX_PPI ? ii.ppi : MID_WORK_PPI;
+    mid_an2k_legacy_minutia *m = core_mallocn(n ? n : 1, sizeof(*m));
+    if (m == NULL) {
+        return core_fail(ctx, MID_ERR_NOMEM, "out of memory");
+    }
+    mid_template *t = NULL;
+    if ((st = mid_an2k_legacy_minutiae(ctx, tx, rec, m, n, &n)) == MID_OK) {
+        st =
+            mid_template_create(ctx, (uint16_t)ii.hll, (uint16_t)ii.vll, (uint16_t)lround(ppi), &t);
+    }
+    if (st == MID_OK) {
+        unsigned pos = ii.n_fgp > 0 && ii.fgp[0] <= 15 ? ii.fgp[0] : 0;
+        unsigned imp = ii.imp >= 0 && ii.imp <= 15 ? (unsigned)ii.imp : 0;
+        mid_template_set_finger(ctx, t, (uint8_t)pos, (uint8_t)imp);
+    }
+    for (size_t i = 0; st == MID_OK && i < n && i < MID_MAX_MINUTIAE; i++) {
+        long x = lround(m[i].x * ppi / 2540.0);
+        long y = (long)ii.vll - lround(m[i].y * ppi / 2540.0);
+        x = x < 0 ? 0 : x >= (long)ii.hll ? (long)ii.hll - 1 : x;
+        y = y < 0 ? 0 : y >= (long)ii.vll ? (long)ii.vll - 1 : y;
+        mid_minutia mm;
+        mm.x = (uint16_t)x;
+        mm.y = (uint16_t)y;
+        mm.angle = (uint8_t)(lround(((m[i].theta + 180) % 360) * 256.0 / 360.0) & 255);
+        mm.type = m[i].type == 'A'   ? MID_MINUTIA_ENDING
+                  : m[i].type == 'B' ? MID_MINUTIA_BIFURCATION
+                                     : MID_MINUTIA_OTHER;
+        /* Quality 0 (manual) and 1 (none given) are "unknown"; 2..63 scale to 0..100. */
+        mm.quality = m[i].quality >= 2 && m[i].quality <= 63
+                         ? (uint8_t)lround(m[i].quality * 100.0 / 63.0)
+                         : 0;
+        st = mid_template_add(ctx, t, &mm);
+    }
+    free(m);
+    if (st != MID_OK) {
+        mid_template_free(t);
+        return st;
+    }
+    *out = t;
+    return MID_OK;
+}
+
 mid_status mid_an2k_minutiae_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec, mid_template **out) {
     if (out == NULL || tx == NULL || rec >= tx->n_recs || tx->recs[rec].type != 9) {
         return core_fail(ctx, MID_ERR_ARG, "record %zu is not a Type-9 record", rec + 1);
@@ -383,8 +464,7 @@ mid_status mid_an2k_minutiae_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec, m
     size_t len;
     const uint8_t *fmd = mid_an2k_get(tx, rec, 137, &len);
     if (!get_uint(tx, rec, 128, &hll) || !get_uint(tx, rec, 129, &vll)) {
-        return core_fail(ctx, MID_ERR_UNSUPPORTED,
-                         "record %zu (Type-9): no INCITS 378 block (9.128/9.129 absent)", rec + 1);
+        return legacy_to_template(ctx, tx, rec, out);
     }
     if (hll == 0 || vll == 0 || hll > MID_MAX_IMAGE_SIDE || vll > MID_MAX_IMAGE_SIDE) {
         return core_fail(ctx, MID_ERR_FORMAT, "record %zu (Type-9) field 9.128: bad size %lux%lu",
@@ -457,10 +537,15 @@ mid_status mid_an2k_legacy_minutiae(mid_ctx *ctx, const mid_an2k *tx, size_t rec
         return core_fail(ctx, MID_ERR_ARG, "record %zu is not a Type-9 record", rec + 1);
     }
     size_t len;
+    unsigned field = 12;
     const uint8_t *mrc = mid_an2k_get(tx, rec, 12, &len);
     if (mrc == NULL) {
+        field = 23; /* the FBI IAFIS block's MAT uses the same item layout */
+        mrc = mid_an2k_get(tx, rec, 23, &len);
+    }
+    if (mrc == NULL) {
         return core_fail(ctx, MID_ERR_UNSUPPORTED,
-                         "record %zu (Type-9): no standard minutiae field 9.012", rec + 1);
+                         "record %zu (Type-9): no standard minutiae field 9.012 or 9.023", rec + 1);
     }
     size_t n = mid_an2k_subfield_count(mrc, len);
     *count = n;
@@ -476,9 +561,9 @@ mid_status mid_an2k_legacy_minutiae(mid_ctx *ctx, const mid_an2k *tx, size_t rec
             !an2k_parse_uint(pos, 4, &vx) || !an2k_parse_uint(pos + 4, 4, &vy) ||
             !an2k_parse_uint(pos + 8, 3, &vt)) {
             return core_fail(ctx, MID_ERR_FORMAT,
-                             "record %zu (Type-9) field 9.012: minutia %zu is not "
+                             "record %zu (Type-9) field 9.%03u: minutia %zu is not "
                              "index<US>XXXXYYYYTTT",
-                             rec + 1, s + 1);
+                             rec + 1, field, s + 1);
         }
         if (q != NULL) {
             an2k_parse_uint(q, l2, &vq);

@@ -664,8 +664,33 @@ static void test_legacy_minutiae(void **state) {
     assert_int_equal(m[0].type, 'A');
     assert_int_equal(m[1].quality, 5);
     assert_int_equal(m[1].type, 'B');
+    /* Without an image record of IDC 1 the millimetre coordinates cannot be placed. */
     mid_template *t = NULL;
     assert_int_equal(mid_an2k_minutiae_get(NULL, tx, r9, &t), MID_ERR_UNSUPPORTED);
+    /* With one (800 x 768 at 500 ppi): x = 1.32 mm -> 26 px, y = 768 - 7.15 mm -> 627,
+     * theta 248 degrees turned by 180 -> 68 degrees -> 48 in 360/256 units. */
+    size_t r14;
+    assert_int_equal(mid_an2k_add_record(NULL, tx, 14, 1, &r14), MID_OK);
+    const unsigned nums[] = {3, 6, 7, 8, 9, 10, 11, 12, 13, 999};
+    const char *vals[] = {"1", "800", "768", "1", "500", "500", "NONE", "8", "04", "x"};
+    for (size_t i = 0; i < 10; i++) {
+        assert_int_equal(mid_an2k_set_text(NULL, tx, r14, nums[i], vals[i]), MID_OK);
+    }
+    assert_int_equal(mid_an2k_minutiae_get(NULL, tx, r9, &t), MID_OK);
+    assert_int_equal(mid_template_count(t), 2);
+    assert_int_equal(mid_template_width(t), 800);
+    assert_int_equal(mid_template_height(t), 768);
+    assert_int_equal(mid_template_finger_position(t), 4);
+    const mid_minutia *mm = mid_template_minutiae(t);
+    assert_int_equal(mm[0].x, 26);
+    assert_int_equal(mm[0].y, 768 - 141);
+    assert_int_equal(mm[0].angle, 48);
+    assert_int_equal(mm[0].type, MID_MINUTIA_ENDING);
+    assert_int_equal(mm[0].quality, 0);
+    assert_int_equal(mm[1].type, MID_MINUTIA_BIFURCATION);
+    assert_int_equal(mm[1].quality, 8); /* 5 of 63 */
+    mid_template_free(t);
+    t = NULL;
     assert_int_equal(mid_an2k_set_text(NULL, tx, r9, 12,
                                        "001\x1f"
                                        "0132"),

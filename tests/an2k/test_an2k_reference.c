@@ -14,7 +14,7 @@
 #include <string.h>
 
 typedef struct totals {
-    size_t files, records, images, decoded, exact, unexpected;
+    size_t files, records, images, decoded, exact, unexpected, t9, t9_read;
 } totals;
 
 /* Image records that cannot decode here: records whose image data is empty (the
@@ -62,7 +62,21 @@ static void one_file(const char *path, const char *name, totals *t) {
     mid_free(out);
     size_t images = 0, decoded = 0;
     char failures[512] = "";
+    size_t t9 = 0, t9_read = 0;
+    char t9_fail[256] = "";
     for (size_t r = 0; r < mid_an2k_record_count(tx); r++) {
+        if (mid_an2k_record_type(tx, r) == 9) {
+            mid_template *tm = NULL;
+            t9++;
+            if (mid_an2k_minutiae_get(ctx, tx, r, &tm) == MID_OK) {
+                t9_read++;
+                mid_template_free(tm);
+            } else {
+                size_t o = strlen(t9_fail);
+                snprintf(t9_fail + o, sizeof(t9_fail) - o, " r%zu:T9", r + 1);
+                print_message("  (Type-9 not read into a template: %s)\n", mid_ctx_error(ctx));
+            }
+        }
         if (!mid_an2k_is_image_record(tx, r)) {
             continue;
         }
@@ -86,13 +100,16 @@ static void one_file(const char *path, const char *name, totals *t) {
             }
         }
     }
-    print_message("| %-34s | %7zu | %6zu | %7zu | %s |%s\n", name, mid_an2k_record_count(tx),
-                  images, decoded, exact ? "yes" : "no", failures);
+    print_message("| %-34s | %7zu | %6zu | %7zu | %zu/%zu | %s |%s%s\n", name,
+                  mid_an2k_record_count(tx), images, decoded, t9_read, t9, exact ? "yes" : "no",
+                  failures, t9_fail);
     t->files++;
     t->records += mid_an2k_record_count(tx);
     t->images += images;
     t->decoded += decoded;
     t->exact += exact;
+    t->t9 += t9;
+    t->t9_read += t9_read;
     mid_an2k_free(tx);
     mid_ctx_free(ctx);
     free(data);
@@ -128,12 +145,13 @@ static size_t run_folder(const char *dir, const char *prefix, const char *suffix
 }
 
 static void header(void) {
-    print_message("| %-34s | records | images | decoded | exact copy | not decoded\n", "file");
+    print_message("| %-34s | records | images | decoded | Type-9 read | exact copy | not read\n",
+                  "file");
 }
 
 static void footer(const totals *t) {
-    print_message("| %-34s | %7zu | %6zu | %7zu | %zu/%zu |\n", "TOTAL", t->records, t->images,
-                  t->decoded, t->exact, t->files);
+    print_message("| %-34s | %7zu | %6zu | %7zu | %zu/%zu | %zu/%zu |\n", "TOTAL", t->records,
+                  t->images, t->decoded, t->t9_read, t->t9, t->exact, t->files);
     assert_int_equal(t->unexpected, 0);
 }
 
@@ -177,12 +195,50 @@ static void test_mitre_eft(void **state) {
     footer(&t);
 }
 
+/* NIST ships the same 48 minutiae as a legacy standard block (type-9-13-std) and as
+ * an INCITS 378 block (type-9-13-m1): both must land on the same pixels and angles. */
+static void test_std_and_m1_minutiae_agree(void **state) {
+    (void)state;
+    TU_REQUIRE_SHARED(std_path, "nist-ansi-nist-itl-2011-reference-files/type-9-13-std.an2");
+    char sp[4096];
+    snprintf(sp, sizeof(sp), "%s", std_path);
+    TU_REQUIRE_SHARED(m1_path, "nist-ansi-nist-itl-2011-reference-files/type-9-13-m1.an2");
+    mid_an2k *a = NULL, *b = NULL;
+    assert_int_equal(mid_an2k_load(NULL, sp, &a), MID_OK);
+    assert_int_equal(mid_an2k_load(NULL, m1_path, &b), MID_OK);
+    size_t ra = mid_an2k_find_record(a, 9, 0), rb = mid_an2k_find_record(b, 9, 0);
+    mid_template *ta = NULL, *tb = NULL;
+    assert_int_equal(mid_an2k_minutiae_get(NULL, a, ra, &ta), MID_OK);
+    assert_int_equal(mid_an2k_minutiae_get(NULL, b, rb, &tb), MID_OK);
+    assert_int_equal(mid_template_count(ta), 48);
+    assert_int_equal(mid_template_count(tb), 48);
+    const mid_minutia *ma = mid_template_minutiae(ta), *mb = mid_template_minutiae(tb);
+    int worst_xy = 0, worst_angle = 0;
+    for (size_t i = 0; i < 48; i++) {
+        int dx = abs((int)ma[i].x - (int)mb[i].x), dy = abs((int)ma[i].y - (int)mb[i].y);
+        int da = abs((int)ma[i].angle - (int)mb[i].angle);
+        da = da > 128 ? 256 - da : da;
+        worst_xy = dx > worst_xy ? dx : worst_xy;
+        worst_xy = dy > worst_xy ? dy : worst_xy;
+        worst_angle = da > worst_angle ? da : worst_angle;
+    }
+    print_message("std vs m1: worst position difference %d px, angle %d units\n", worst_xy,
+                  worst_angle);
+    assert_true(worst_xy <= 2);
+    assert_true(worst_angle <= 2);
+    mid_template_free(ta);
+    mid_template_free(tb);
+    mid_an2k_free(a);
+    mid_an2k_free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nist_reference),
         cmocka_unit_test(test_nbis_valid),
         cmocka_unit_test(test_libbiomeval),
         cmocka_unit_test(test_mitre_eft),
+        cmocka_unit_test(test_std_and_m1_minutiae_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
