@@ -189,6 +189,29 @@ static void test_set_pgm_and_profile(void **state) {
     free(index);
 }
 
+/* --format wsq writes FBI WSQ files that decode back to the profile's window at 500 ppi. */
+static void test_set_wsq(void **state) {
+    (void)state;
+    REQUIRE_TOOL();
+    char d[4096], path[4200];
+    snprintf(d, sizeof(d), "%s", tu_temp_path("set-wsq"));
+    const char *args[] = {"synth", "set",   "--fingers", "1", "--impressions", "1", "--format",
+                          "wsq",   "--out", d,           NULL};
+    run_result r = run_tool(args);
+    assert_int_equal(r.rc, 0);
+    run_free(&r);
+    snprintf(path, sizeof(path), "%s/101_1.wsq", d);
+    mid_ctx *ctx = NULL;
+    assert_int_equal(mid_ctx_create(&ctx), MID_OK);
+    mid_image *img = NULL;
+    assert_int_equal(mid_image_load(ctx, path, NULL, &img), MID_OK);
+    assert_int_equal(mid_image_width(img), 388);
+    assert_int_equal(mid_image_height(img), 374);
+    assert_true(mid_image_ppi(img) == 500.0);
+    mid_image_free(img);
+    mid_ctx_free(ctx);
+}
+
 static void test_impressions(void **state) {
     (void)state;
     REQUIRE_TOOL();
@@ -245,6 +268,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_layout_and_eval),
         cmocka_unit_test(test_set_pgm_and_profile),
+        cmocka_unit_test(test_set_wsq),
         cmocka_unit_test(test_impressions),
         cmocka_unit_test(test_usage_errors),
     };

@@ -1,11 +1,14 @@
 /* Helpers shared by the `mid` commands (see cli.h). */
 #include "cli.h"
 
+#include "mid/wsq.h"
+
 #include <errno.h>
 #include <sys/types.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 int cli_fail(const char *cmd, const char *what, const mid_ctx *ctx, mid_status st) {
@@ -135,6 +138,81 @@ mid_status cli_load_image(mid_ctx *ctx, const char *path, const cli_image_opts *
     dopts.raw_height = opts->raw_height;
     dopts.ppi = opts->ppi;
     return mid_image_load(ctx, path, &dopts, out);
+}
+
+bool cli_image_kind_of(const char *path, cli_image_kind *kind) {
+    static const struct {
+        const char *ext;
+        cli_image_kind kind;
+    } table[] = {{".png", CLI_IMAGE_PNG},
+                 {".pgm", CLI_IMAGE_PGM},
+                 {".raw", CLI_IMAGE_RAW},
+                 {".wsq", CLI_IMAGE_WSQ},
+                 {".jp2", CLI_IMAGE_JP2}};
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot == NULL || (slash != NULL && dot < slash)) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcasecmp(dot, table[i].ext) == 0) {
+            *kind = table[i].kind;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Writes a header (may be empty) and a buffer; the library has no PGM/raw writer. */
+static int write_file(const char *cmd, const char *path, const char *header, const void *buf,
+                      size_t len) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "mid %s: cannot write '%s': %s\n", cmd, path, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    bool ok = fputs(header, f) >= 0 && fwrite(buf, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok) {
+        fprintf(stderr, "mid %s: cannot write '%s'\n", cmd, path);
+        return CLI_EXIT_FAIL;
+    }
+    return 0;
+}
+
+int cli_save_image(const char *cmd, mid_ctx *ctx, const mid_image *img, const char *path,
+                   double bitrate) {
+    cli_image_kind kind;
+    if (!cli_image_kind_of(path, &kind)) {
+        fprintf(stderr, "mid %s: '%s': unknown image extension\n", cmd, path);
+        return CLI_EXIT_FAIL;
+    }
+    uint32_t w = mid_image_width(img), h = mid_image_height(img);
+    char header[64] = "";
+    void *buf = NULL;
+    size_t len = 0;
+    mid_status st = MID_OK;
+    int rc;
+    switch (kind) {
+    case CLI_IMAGE_PNG:
+        st = mid_image_save_png(ctx, img, path);
+        return st == MID_OK ? 0 : cli_fail(cmd, path, ctx, st);
+    case CLI_IMAGE_PGM:
+        snprintf(header, sizeof(header), "P5\n%u %u\n255\n", (unsigned)w, (unsigned)h);
+        /* fall through */
+    case CLI_IMAGE_RAW:
+        return write_file(cmd, path, header, mid_image_cpixels(img), (size_t)w * h);
+    case CLI_IMAGE_WSQ:
+        st =
+            mid_wsq_encode(ctx, img, bitrate > 0.0 ? bitrate : MID_WSQ_DEFAULT_BITRATE, &buf, &len);
+        break;
+    case CLI_IMAGE_JP2:
+        st = mid_image_encode_jp2(ctx, img, bitrate > 0.0 ? bitrate : 0.0, &buf, &len);
+        break;
+    }
+    rc = st == MID_OK ? write_file(cmd, path, "", buf, len) : cli_fail(cmd, path, ctx, st);
+    mid_free(buf);
+    return rc;
 }
 
 double cli_now(void) {

@@ -50,6 +50,24 @@ const char *cli_option_value(const char *cmd, int argc, char **argv, int *i);
 mid_status cli_load_image(mid_ctx *ctx, const char *path, const cli_image_opts *opts,
                           mid_image **out);
 
+/* Image file formats the tool writes, chosen by the output file's extension. */
+typedef enum cli_image_kind {
+    CLI_IMAGE_PNG,
+    CLI_IMAGE_PGM,
+    CLI_IMAGE_RAW, /* headerless 8-bit grey */
+    CLI_IMAGE_WSQ,
+    CLI_IMAGE_JP2
+} cli_image_kind;
+
+/* The kind named by path's extension (.png .pgm .raw .wsq .jp2, any case); false if none. */
+bool cli_image_kind_of(const char *path, cli_image_kind *kind);
+
+/* Writes img to path in the format its extension names. bitrate < 0 takes the
+ * format's default (WSQ 0.75 bpp, JPEG 2000 lossless). Returns 0, or
+ * CLI_EXIT_FAIL after printing `mid <cmd>: ...` on stderr. */
+int cli_save_image(const char *cmd, mid_ctx *ctx, const mid_image *img, const char *path,
+                   double bitrate);
+
 /* Monotonic clock in seconds. */
 double cli_now(void);
 

@@ -13,8 +13,6 @@
 
 static const char *const CMD = "convert";
 
-typedef enum out_kind { OUT_PNG, OUT_PGM, OUT_RAW, OUT_WSQ, OUT_JP2 } out_kind;
-
 static void usage(FILE *f) {
     fprintf(f,
             "usage: mid convert IN OUT [--bitrate B] [--ppi N] [--size WxH]\n"
@@ -32,29 +30,6 @@ static void usage(FILE *f) {
             MID_WSQ_DEFAULT_BITRATE);
 }
 
-static bool out_kind_of(const char *path, out_kind *k) {
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    if (dot == NULL || (slash != NULL && dot < slash)) {
-        return false;
-    }
-    static const struct {
-        const char *ext;
-        out_kind kind;
-    } table[] = {{".png", OUT_PNG},
-                 {".pgm", OUT_PGM},
-                 {".raw", OUT_RAW},
-                 {".wsq", OUT_WSQ},
-                 {".jp2", OUT_JP2}};
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        if (strcasecmp(dot, table[i].ext) == 0) {
-            *k = table[i].kind;
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool parse_bitrate(const char *text, double *out) {
     char *end = NULL;
     errno = 0;
@@ -65,40 +40,6 @@ static bool parse_bitrate(const char *text, double *out) {
     }
     *out = v;
     return true;
-}
-
-/* Writes a PGM (P5) or raw file: the tool's own writers, the library has none. */
-static int write_plain(const mid_image *img, const char *path, bool pgm) {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
-        return CLI_EXIT_FAIL;
-    }
-    uint32_t w = mid_image_width(img), h = mid_image_height(img);
-    bool ok = !pgm || fprintf(f, "P5\n%u %u\n255\n", (unsigned)w, (unsigned)h) > 0;
-    size_t n = (size_t)w * h;
-    ok = ok && fwrite(mid_image_cpixels(img), 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "mid %s: cannot write '%s'\n", CMD, path);
-        return CLI_EXIT_FAIL;
-    }
-    return 0;
-}
-
-static int write_buffer(const char *path, const void *buf, size_t len) {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
-        return CLI_EXIT_FAIL;
-    }
-    bool ok = fwrite(buf, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "mid %s: cannot write '%s'\n", CMD, path);
-        return CLI_EXIT_FAIL;
-    }
-    return 0;
 }
 
 int cli_cmd_convert(int argc, char **argv) {
@@ -136,15 +77,15 @@ int cli_cmd_convert(int argc, char **argv) {
     if (in == NULL || outp == NULL) {
         return cli_usage_error(CMD, "expected an input and an output file");
     }
-    out_kind kind;
-    if (!out_kind_of(outp, &kind)) {
+    cli_image_kind kind;
+    if (!cli_image_kind_of(outp, &kind)) {
         return cli_usage_error(CMD, "'%s': output extension must be .png, .pgm, .raw, .wsq or .jp2",
                                outp);
     }
-    if (bitrate >= 0.0 && kind != OUT_WSQ && kind != OUT_JP2) {
+    if (bitrate >= 0.0 && kind != CLI_IMAGE_WSQ && kind != CLI_IMAGE_JP2) {
         return cli_usage_error(CMD, "--bitrate applies to .wsq and .jp2 outputs only");
     }
-    if (kind == OUT_WSQ && bitrate == 0.0) {
+    if (kind == CLI_IMAGE_WSQ && bitrate == 0.0) {
         return cli_usage_error(CMD, "--bitrate 0 (lossless) is not possible with WSQ");
     }
     mid_ctx *ctx = NULL;
@@ -159,27 +100,7 @@ int cli_cmd_convert(int argc, char **argv) {
         rc = cli_fail(CMD, in, ctx, st);
         goto done;
     }
-    void *buf = NULL;
-    size_t len = 0;
-    switch (kind) {
-    case OUT_PNG:
-        st = mid_image_save_png(ctx, img, outp);
-        rc = st == MID_OK ? 0 : cli_fail(CMD, outp, ctx, st);
-        break;
-    case OUT_PGM:
-    case OUT_RAW:
-        rc = write_plain(img, outp, kind == OUT_PGM);
-        break;
-    case OUT_WSQ:
-    case OUT_JP2:
-        st = kind == OUT_WSQ
-                 ? mid_wsq_encode(ctx, img, bitrate > 0.0 ? bitrate : MID_WSQ_DEFAULT_BITRATE, &buf,
-                                  &len)
-                 : mid_image_encode_jp2(ctx, img, bitrate > 0.0 ? bitrate : 0.0, &buf, &len);
-        rc = st == MID_OK ? write_buffer(outp, buf, len) : cli_fail(CMD, outp, ctx, st);
-        mid_free(buf);
-        break;
-    }
+    rc = cli_save_image(CMD, ctx, img, outp, bitrate);
 done:
     mid_image_free(img);
     mid_ctx_free(ctx);

@@ -11,27 +11,28 @@
 static const char *const CMD = "synth impressions";
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: mid synth impressions [--seed S] [--person P] [--finger F] [--count K]\n"
-               "                             [--first K0] [--profile P] [--condition C]\n"
-               "                             [--format png|pgm] [--truth-format native|iso|ansi]\n"
-               "                             --out DIR\n"
-               "\n"
-               "Renders impressions K0 .. K0+K-1 of the master of (seed, person, finger) and\n"
-               "writes DIR/<k>.png (or .pgm), 500 ppi, and DIR/<k>.tmpl, the master's minutiae\n"
-               "under the same transform that are visible in the impression (ground truth).\n"
-               "Every file is a pure function of the options.\n"
-               "  --seed S        64-bit population seed (default 1)\n"
-               "  --person P      person number (default 0)\n"
-               "  --finger F      finger position 1..10 (default 2, right index)\n"
-               "  --count K       number of impressions (default 8)\n"
-               "  --first K0      number of the first impression (default 1)\n"
-               "  --profile P     optical (388x374, default), small-sensor (256x256),\n"
-               "                  mobile-fap45 (400x750)\n"
-               "  --condition C   random (default: mostly normal), normal, dry, wet,\n"
-               "                  distorted, small-area\n"
-               "  --format F      image format: png (default) or pgm\n"
-               "  --truth-format F  template format: native (default), iso, ansi\n"
-               "  --out DIR       output folder (created if missing)\n");
+    fprintf(f,
+            "usage: mid synth impressions [--seed S] [--person P] [--finger F] [--count K]\n"
+            "                             [--first K0] [--profile P] [--condition C]\n"
+            "                             [--format png|pgm|wsq] [--truth-format native|iso|ansi]\n"
+            "                             --out DIR\n"
+            "\n"
+            "Renders impressions K0 .. K0+K-1 of the master of (seed, person, finger) and\n"
+            "writes DIR/<k>.png (or .pgm, .wsq), 500 ppi, and DIR/<k>.tmpl, the master's minutiae\n"
+            "under the same transform that are visible in the impression (ground truth).\n"
+            "Every file is a pure function of the options.\n"
+            "  --seed S        64-bit population seed (default 1)\n"
+            "  --person P      person number (default 0)\n"
+            "  --finger F      finger position 1..10 (default 2, right index)\n"
+            "  --count K       number of impressions (default 8)\n"
+            "  --first K0      number of the first impression (default 1)\n"
+            "  --profile P     optical (388x374, default), small-sensor (256x256),\n"
+            "                  mobile-fap45 (400x750)\n"
+            "  --condition C   random (default: mostly normal), normal, dry, wet,\n"
+            "                  distorted, small-area\n"
+            "  --format F      image format: png (default), pgm or wsq (0.75 bpp)\n"
+            "  --truth-format F  template format: native (default), iso, ansi\n"
+            "  --out DIR       output folder (created if missing)\n");
 }
 
 static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
@@ -47,24 +48,11 @@ static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
 }
 
 /* Writes an 8-bit binary PGM (P5). */
-static mid_status save_pgm(const mid_image *img, const char *path) {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        return MID_ERR_IO;
-    }
-    uint32_t w = mid_image_width(img), h = mid_image_height(img);
-    fprintf(f, "P5\n%u %u\n255\n", w, h);
-    size_t n = (size_t)w * h;
-    bool ok = fwrite(mid_image_cpixels(img), 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? MID_OK : MID_ERR_IO;
-}
-
 int cli_cmd_synth_impressions(int argc, char **argv) {
     uint64_t seed = 1, person = 0, finger = 2, count = 8, first = 1;
     mid_synth_impression_opts opts = {MID_PROFILE_OPTICAL, MID_CONDITION_RANDOM, 0, 0};
     mid_template_format tformat = MID_TEMPLATE_NATIVE;
-    bool pgm = false;
+    const char *ext = "png";
     const char *out = NULL;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -105,10 +93,10 @@ int cli_cmd_synth_impressions(int argc, char **argv) {
             if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
                 return CLI_EXIT_USAGE;
             }
-            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0) {
-                return cli_usage_error(CMD, "--format '%s': expected png or pgm", v);
+            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0 && strcmp(v, "wsq") != 0) {
+                return cli_usage_error(CMD, "--format '%s': expected png, pgm or wsq", v);
             }
-            pgm = strcmp(v, "pgm") == 0;
+            ext = strcmp(v, "pgm") == 0 ? "pgm" : strcmp(v, "wsq") == 0 ? "wsq" : "png";
         } else if (strcmp(arg, "--truth-format") == 0) {
             if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL ||
                 !cli_parse_format(CMD, v, &tformat)) {
@@ -161,13 +149,9 @@ int cli_cmd_synth_impressions(int argc, char **argv) {
             rc = cli_fail(CMD, "cannot render the impression", ctx, st);
             break;
         }
-        snprintf(path, sizeof(path), "%s/%" PRIu64 ".%s", out, k, pgm ? "pgm" : "png");
-        st = pgm ? save_pgm(img, path) : mid_image_save_png(ctx, img, path);
-        if (st != MID_OK) {
-            fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path,
-                    pgm ? strerror(errno) : mid_ctx_error(ctx));
-            rc = CLI_EXIT_FAIL;
-        } else {
+        snprintf(path, sizeof(path), "%s/%" PRIu64 ".%s", out, k, ext);
+        rc = cli_save_image(CMD, ctx, img, path, -1.0);
+        if (rc == 0) {
             snprintf(path, sizeof(path), "%s/%" PRIu64 ".tmpl", out, k);
             st = mid_template_save(ctx, truth, tformat, path);
             if (st != MID_OK) {

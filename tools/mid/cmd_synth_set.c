@@ -12,7 +12,7 @@ static const char *const CMD = "synth set";
 
 static void usage(FILE *f) {
     fprintf(f, "usage: mid synth set [--seed S] [--fingers N] [--impressions K] [--profile P]\n"
-               "                     [--condition C] [--format png|pgm] [--first-person P0]\n"
+               "                     [--condition C] [--format png|pgm|wsq] [--first-person P0]\n"
                "                     --out DIR\n"
                "\n"
                "Writes an FVC-shaped set: DIR/FFF_I.png for fingers FFF = 101 .. 100+N and\n"
@@ -28,7 +28,7 @@ static void usage(FILE *f) {
                "  --profile P       optical (default), small-sensor, mobile-fap45\n"
                "  --condition C     random (default: mostly normal), normal, dry, wet,\n"
                "                    distorted, small-area\n"
-               "  --format F        png (default) or pgm\n"
+               "  --format F        png (default), pgm or wsq (FBI WSQ at 0.75 bpp)\n"
                "  --first-person P0 first person number (default 0)\n"
                "  --out DIR         output folder (created if missing)\n");
 }
@@ -45,19 +45,6 @@ static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
     return true;
 }
 
-static mid_status save_pgm(const mid_image *img, const char *path) {
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        return MID_ERR_IO;
-    }
-    uint32_t w = mid_image_width(img), h = mid_image_height(img);
-    fprintf(f, "P5\n%u %u\n255\n", w, h);
-    size_t n = (size_t)w * h;
-    bool ok = fwrite(mid_image_cpixels(img), 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? MID_OK : MID_ERR_IO;
-}
-
 static int make_dir(const char *path) {
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mid %s: cannot create '%s': %s\n", CMD, path, strerror(errno));
@@ -69,7 +56,7 @@ static int make_dir(const char *path) {
 /* Renders and writes every impression of one finger. */
 static int write_finger(mid_ctx *ctx, mid_synth *s, FILE *index, const char *out, uint64_t seed,
                         uint64_t person, unsigned position, unsigned fff, unsigned nimp,
-                        const mid_synth_impression_opts *opts, bool pgm, size_t *ntruth) {
+                        const mid_synth_impression_opts *opts, const char *ext, size_t *ntruth) {
     mid_synth_master *m = NULL;
     mid_status st = mid_synth_master_create(s, seed, person, position, &m);
     if (st != MID_OK) {
@@ -85,22 +72,17 @@ static int write_finger(mid_ctx *ctx, mid_synth *s, FILE *index, const char *out
             rc = cli_fail(CMD, "cannot render an impression", ctx, st);
             break;
         }
-        snprintf(path, sizeof(path), "%s/%u_%u.%s", out, fff, k, pgm ? "pgm" : "png");
-        st = pgm ? save_pgm(img, path) : mid_image_save_png(ctx, img, path);
-        if (st != MID_OK) {
-            fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path,
-                    pgm ? strerror(errno) : mid_ctx_error(ctx));
-            rc = CLI_EXIT_FAIL;
-        } else {
+        snprintf(path, sizeof(path), "%s/%u_%u.%s", out, fff, k, ext);
+        rc = cli_save_image(CMD, ctx, img, path, -1.0);
+        if (rc == 0) {
             snprintf(path, sizeof(path), "%s/truth/%u_%u.tmpl", out, fff, k);
             st = mid_template_save(ctx, truth, MID_TEMPLATE_NATIVE, path);
             if (st != MID_OK) {
                 rc = cli_fail(CMD, "cannot write a truth template", ctx, st);
             } else {
                 mid_synth_condition c = mid_synth_impression_condition(m, k, opts->condition);
-                fprintf(index, "%u_%u.%s\t%" PRIu64 "\t%u\t%u\t%s\t%s\t%zu\n", fff, k,
-                        pgm ? "pgm" : "png", person, position, k,
-                        mid_finger_class_name(mid_synth_master_class(m)),
+                fprintf(index, "%u_%u.%s\t%" PRIu64 "\t%u\t%u\t%s\t%s\t%zu\n", fff, k, ext, person,
+                        position, k, mid_finger_class_name(mid_synth_master_class(m)),
                         mid_synth_condition_name(c), mid_template_count(truth));
                 *ntruth += mid_template_count(truth);
             }
@@ -115,7 +97,7 @@ static int write_finger(mid_ctx *ctx, mid_synth *s, FILE *index, const char *out
 int cli_cmd_synth_set(int argc, char **argv) {
     uint64_t seed = 1, fingers = 10, impressions = 8, first_person = 0;
     mid_synth_impression_opts opts = {MID_PROFILE_OPTICAL, MID_CONDITION_RANDOM, 0, 0};
-    bool pgm = false;
+    const char *ext = "png";
     const char *out = NULL;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -155,10 +137,10 @@ int cli_cmd_synth_set(int argc, char **argv) {
             if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
                 return CLI_EXIT_USAGE;
             }
-            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0) {
-                return cli_usage_error(CMD, "--format '%s': expected png or pgm", v);
+            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0 && strcmp(v, "wsq") != 0) {
+                return cli_usage_error(CMD, "--format '%s': expected png, pgm or wsq", v);
             }
-            pgm = strcmp(v, "pgm") == 0;
+            ext = strcmp(v, "pgm") == 0 ? "pgm" : strcmp(v, "wsq") == 0 ? "wsq" : "png";
         } else if (strcmp(arg, "--out") == 0 || strcmp(arg, "-o") == 0) {
             if ((out = cli_option_value(CMD, argc, argv, &i)) == NULL) {
                 return CLI_EXIT_USAGE;
@@ -211,7 +193,7 @@ int cli_cmd_synth_set(int argc, char **argv) {
         uint64_t person = first_person + i / 2;
         unsigned position = i % 2 == 0 ? 2 : 7;
         rc = write_finger(ctx, s, index, out, seed, person, position, 101 + i,
-                          (unsigned)impressions, &opts, pgm, &ntruth);
+                          (unsigned)impressions, &opts, ext, &ntruth);
     }
     if (fclose(index) != 0 && rc == 0) {
         fprintf(stderr, "mid %s: cannot write the index: %s\n", CMD, strerror(errno));
