@@ -3,7 +3,8 @@
 # Idempotent; uses sudo when not run as root.
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
-      libpng-dev libjpeg-dev libtiff-dev libopenjp2-7-dev zlib1g-dev libcmocka-dev"
+      libpng-dev libjpeg-dev libtiff-dev libopenjp2-7-dev zlib1g-dev libcmocka-dev
+      python3 util-linux"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
