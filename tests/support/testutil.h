@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -29,5 +30,29 @@ uint8_t *tu_read_file(const char *path, size_t *len);
 
 /* A fresh file path in a per-process scratch directory (removed at exit). */
 const char *tu_temp_path(const char *name);
+
+/* Result of running the mid tool: exit status and NUL-terminated stdout/stderr. */
+typedef struct tu_run {
+    int rc;
+    char *out;
+    char *err;
+} tu_run;
+
+/* Runs `$MID_TOOL args...` (args NULL-terminated, at most 30) with stdin from
+ * /dev/null, capturing stdout and stderr. Fails the test when the tool crashes or
+ * prints a sanitizer report (leaks included), whatever its exit status. */
+tu_run tu_run_tool(const char *const *args);
+void tu_run_free(tu_run *r);
+
+/* A whole file as a NUL-terminated string (free with free()); fails the test on error. */
+char *tu_slurp(const char *path);
+
+/* Skips the current test when MID_TOOL is not set (the test was not run by ctest). */
+#define TU_REQUIRE_TOOL()                                                                          \
+    if (getenv("MID_TOOL") == NULL) {                                                              \
+        print_message("[  SKIP    ] MID_TOOL is not set (run through ctest)\n");                   \
+        skip();                                                                                    \
+        return;                                                                                    \
+    }
 
 #endif

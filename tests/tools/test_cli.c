@@ -18,82 +18,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define IMG_W 300u
 #define IMG_H 300u
 
 /* ---- running the tool ---- */
-
-typedef struct run_result {
-    int rc;
-    char *out; /* stdout, NUL-terminated */
-    char *err; /* stderr */
-} run_result;
-
-static char *slurp(const char *path) {
-    size_t len = 0;
-    uint8_t *data = tu_read_file(path, &len);
-    data[len] = '\0'; /* tu_read_file leaves one spare byte */
-    return (char *)data;
-}
 
 static char *path_dup(const char *name) {
     char *p = strdup(tu_temp_path(name));
     assert_non_null(p);
     return p;
 }
-
-/* Runs `mid args...` (NULL-terminated), capturing stdout and stderr. */
-static run_result run_tool(const char *const *args) {
-    const char *tool = getenv("MID_TOOL");
-    assert_non_null(tool);
-    const char *argv[32];
-    size_t n = 0;
-    argv[n++] = tool;
-    for (; *args != NULL; args++) {
-        assert_true(n < 31);
-        argv[n++] = *args;
-    }
-    argv[n] = NULL;
-    char *out_path = path_dup("stdout.txt"), *err_path = path_dup("stderr.txt");
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, tool, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status)); /* a crash is a failure */
-    run_result r = {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
-    /* Under ASan/UBSan builds, a report (leak included) fails the test whatever the exit code. */
-    if (strstr(r.err, "Sanitizer") != NULL || strstr(r.err, "runtime error") != NULL) {
-        fail_msg("sanitizer report from mid %s:\n%s", n > 1 ? argv[1] : "", r.err);
-    }
-    free(out_path);
-    free(err_path);
-    return r;
-}
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-#define REQUIRE_TOOL()                                                                             \
-    if (getenv("MID_TOOL") == NULL) {                                                              \
-        print_message("[  SKIP    ] MID_TOOL is not set (run through ctest)\n");                   \
-        skip();                                                                                    \
-        return;                                                                                    \
-    }
 
 static size_t count_lines(const char *s) {
     size_t n = 0;
@@ -202,37 +136,37 @@ static bool file_exists(const char *path) {
 
 static void test_version_and_help(void **state) {
     (void)state;
-    REQUIRE_TOOL();
-    run_result r = run_tool((const char *[]){"version", NULL});
+    TU_REQUIRE_TOOL();
+    tu_run r = tu_run_tool((const char *[]){"version", NULL});
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, "mid " MID_VERSION "\n");
-    run_free(&r);
-    r = run_tool((const char *[]){"help", NULL});
+    tu_run_free(&r);
+    r = tu_run_tool((const char *[]){"help", NULL});
     assert_int_equal(r.rc, 0);
     assert_non_null(strstr(r.out, "usage: mid <command>"));
-    run_free(&r);
+    tu_run_free(&r);
     const char *cmds[] = {"extract", "compare", "eval"};
     for (size_t i = 0; i < 3; i++) {
-        r = run_tool((const char *[]){cmds[i], "--help", NULL});
+        r = tu_run_tool((const char *[]){cmds[i], "--help", NULL});
         assert_int_equal(r.rc, 0);
         assert_non_null(strstr(r.out, "usage: mid "));
         assert_non_null(strstr(r.out, cmds[i]));
-        run_free(&r);
+        tu_run_free(&r);
     }
-    r = run_tool((const char *[]){NULL});
+    r = tu_run_tool((const char *[]){NULL});
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "usage"));
-    run_free(&r);
-    r = run_tool((const char *[]){"frobnicate", NULL});
+    tu_run_free(&r);
+    r = tu_run_tool((const char *[]){"frobnicate", NULL});
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "unknown command 'frobnicate'"));
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 /* Each bad command line exits 2 with `mid <cmd>: ...` on stderr and nothing on stdout. */
 static void test_usage_errors(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     static const char *const cases[][8] = {
         {"extract", NULL},
         {"extract", "a.png", NULL},
@@ -252,7 +186,7 @@ static void test_usage_errors(void **state) {
         {"eval", "dir", "--limit", "0", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        run_result r = run_tool(cases[i]);
+        tu_run r = tu_run_tool(cases[i]);
         if (r.rc != 2) {
             fail_msg("case %zu (%s ...): exit %d, stderr: %s", i, cases[i][0], r.rc, r.err);
         }
@@ -260,24 +194,24 @@ static void test_usage_errors(void **state) {
         snprintf(prefix, sizeof(prefix), "mid %s: ", cases[i][0]);
         assert_non_null(strstr(r.err, prefix));
         assert_string_equal(r.out, "");
-        run_free(&r);
+        tu_run_free(&r);
     }
 }
 
 static void test_extract_and_compare(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char *img1 = path_dup("print1.png"), *img2 = path_dup("print2.png");
     char *tn = path_dup("print1.mid"), *ti = path_dup("print1.iso"), *bad = path_dup("bad.bin");
     save_print(img1, 1, 1);
     save_print(img2, 1, 2);
-    run_result r = run_tool((const char *[]){"extract", img1, "-o", tn, NULL});
+    tu_run r = tu_run_tool((const char *[]){"extract", img1, "-o", tn, NULL});
     assert_int_equal(r.rc, 0);
-    run_free(&r);
-    r = run_tool(
+    tu_run_free(&r);
+    r = tu_run_tool(
         (const char *[]){"extract", "--format", "iso", "--ppi", "500", img1, "-o", ti, NULL});
     assert_int_equal(r.rc, 0);
-    run_free(&r);
+    tu_run_free(&r);
     /* Both outputs are templates the library reads back, in the asked format. */
     mid_ctx *ctx = NULL;
     assert_int_equal(mid_ctx_create(&ctx), MID_OK);
@@ -291,27 +225,27 @@ static void test_extract_and_compare(void **state) {
     /* Image against image, template against image, template against template. */
     const char *pairs[][2] = {{img1, img2}, {tn, img2}, {tn, ti}};
     for (size_t i = 0; i < 3; i++) {
-        r = run_tool((const char *[]){"compare", pairs[i][0], pairs[i][1], NULL});
+        r = tu_run_tool((const char *[]){"compare", pairs[i][0], pairs[i][1], NULL});
         assert_int_equal(r.rc, 0);
         double score = -1;
         assert_int_equal(sscanf(r.out, "score %lf", &score), 1);
         assert_true(score >= 0);
         assert_int_equal(count_lines(r.out), 1);
-        run_free(&r);
+        tu_run_free(&r);
     }
 
     /* Neither a template nor an image: exit 1 and `mid compare: <what>: <detail>`. */
     write_text(bad, "this is neither an image nor a template\n");
-    r = run_tool((const char *[]){"compare", tn, bad, NULL});
+    r = tu_run_tool((const char *[]){"compare", tn, bad, NULL});
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "mid compare: cannot read '"));
     assert_non_null(strstr(r.err, "bad.bin"));
     assert_string_equal(r.out, "");
-    run_free(&r);
-    r = run_tool((const char *[]){"extract", bad, "-o", tn, NULL});
+    tu_run_free(&r);
+    r = tu_run_tool((const char *[]){"extract", bad, "-o", tn, NULL});
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "mid extract: cannot read image '"));
-    run_free(&r);
+    tu_run_free(&r);
     free(img1);
     free(img2);
     free(tn);
@@ -321,7 +255,7 @@ static void test_extract_and_compare(void **state) {
 
 static void test_extract_list(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char *img1 = path_dup("l1.png"), *img2 = path_dup("l2.png");
     char *o1 = path_dup("l1.mid"), *o2 = path_dup("l2.mid"), *o3 = path_dup("l3.mid");
     char *missing = path_dup("absent.png"), *list = path_dup("list.txt");
@@ -330,14 +264,14 @@ static void test_extract_list(void **state) {
     char text[4096];
     snprintf(text, sizeof(text), "%s\t%s\n%s\t%s\n%s\t%s\n", img1, o1, missing, o3, img2, o2);
     write_text(list, text);
-    run_result r = run_tool((const char *[]){"extract", "--list", list, NULL});
+    tu_run r = tu_run_tool((const char *[]){"extract", "--list", list, NULL});
     assert_int_equal(r.rc, 1); /* one line failed */
     assert_true(file_exists(o1));
     assert_true(file_exists(o2));
     assert_false(file_exists(o3));
     assert_non_null(strstr(r.err, "list.txt:2: cannot read image"));
     assert_non_null(strstr(r.out, "extracted 2 of 3 images, 1 failed"));
-    run_free(&r);
+    tu_run_free(&r);
     free(img1);
     free(img2);
     free(o1);
@@ -349,7 +283,7 @@ static void test_extract_list(void **state) {
 
 static void test_pairs(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char *a = path_dup("pa.mid"), *b = path_dup("pb.iso"), *c = path_dup("pc.ansi");
     char *missing = path_dup("nothere.mid"), *junk = path_dup("junk.mid");
     char *list = path_dup("pairs.txt");
@@ -363,7 +297,7 @@ static void test_pairs(void **state) {
     snprintf(text, sizeof(text), "%s %s\n%s\t%s\n%s %s\n%s  %s\n%s %s\n%s\n%s\t%s\n", a, b, a, c, a,
              missing, junk, b, a, b, a, c, b);
     write_text(list, text);
-    run_result r = run_tool((const char *[]){"compare", "--pairs", list, NULL});
+    tu_run r = tu_run_tool((const char *[]){"compare", "--pairs", list, NULL});
     assert_int_equal(r.rc, 1); /* some lines could not be scored */
     assert_int_equal(count_lines(r.out), 7);
     double s[7];
@@ -383,12 +317,12 @@ static void test_pairs(void **state) {
     assert_non_null(strstr(r.err, "nothere.mid"));
     assert_non_null(strstr(r.err, "pairs.txt:4: cannot read template '"));
     assert_non_null(strstr(r.err, "pairs.txt:6: expected two template paths"));
-    run_free(&r);
+    tu_run_free(&r);
 
     /* --bench: the BENCH line counts the scored pairs. */
     snprintf(text, sizeof(text), "%s %s\n%s %s\n%s %s\n", a, b, b, c, c, a);
     write_text(list, text);
-    r = run_tool((const char *[]){"compare", "--pairs", list, "--bench", NULL});
+    r = tu_run_tool((const char *[]){"compare", "--pairs", list, "--bench", NULL});
     assert_int_equal(r.rc, 0);
     assert_int_equal(count_lines(r.out), 3);
     const char *bench = strstr(r.err, "BENCH pairs=");
@@ -400,7 +334,7 @@ static void test_pairs(void **state) {
     assert_int_equal(n, 3);
     /* Both are durations of this short run: a mixed-up clock shows as a huge value. */
     assert_true(load_s >= 0 && load_s < 60 && match_s >= 0 && match_s < 60);
-    run_free(&r);
+    tu_run_free(&r);
     free(a);
     free(b);
     free(c);
@@ -437,11 +371,11 @@ static void make_fvc_folder(const char *dir, int fingers, int impressions) {
 
 static void test_eval(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char *dir = path_dup("fvc-set"), *json = path_dup("eval.json"), *det = path_dup("det.png");
     make_fvc_folder(dir, 3, 3);
-    run_result r =
-        run_tool((const char *[]){"eval", dir, "--json", json, "--det", det, "--ppi", "500", NULL});
+    tu_run r = tu_run_tool(
+        (const char *[]){"eval", dir, "--json", json, "--det", det, "--ppi", "500", NULL});
     assert_int_equal(r.rc, 0);
     assert_int_equal(strncmp(field(r.out, "set"), "fvc-set\n", 8), 0);
     assert_int_equal(atoi(field(r.out, "images")), 9);
@@ -456,9 +390,9 @@ static void test_eval(void **state) {
     }
     assert_non_null(strstr(r.out, "mid_extract only"));
     assert_non_null(strstr(r.err, "1 file(s)")); /* README.txt skipped, and said so */
-    run_free(&r);
+    tu_run_free(&r);
 
-    char *j = slurp(json);
+    char *j = tu_slurp(json);
     const char *keys[] = {"\"version\": \"" MID_VERSION "\"",
                           "\"date\": \"",
                           "\"command_line\": [\"mid\", \"eval\", ",
@@ -502,21 +436,21 @@ static void test_eval(void **state) {
     mid_ctx_free(ctx);
 
     /* Every cross-finger pair, and the first two fingers only. */
-    r = run_tool((const char *[]){"eval", dir, "--all-impostors", NULL});
+    r = tu_run_tool((const char *[]){"eval", dir, "--all-impostors", NULL});
     assert_int_equal(r.rc, 0);
     assert_int_equal(atoi(field(r.out, "impostor pairs")), 27); /* C(9,2) - 9 */
-    run_free(&r);
-    r = run_tool((const char *[]){"eval", dir, "--limit", "2", NULL});
+    tu_run_free(&r);
+    r = tu_run_tool((const char *[]){"eval", dir, "--limit", "2", NULL});
     assert_int_equal(r.rc, 0);
     assert_int_equal(atoi(field(r.out, "images")), 6);
     assert_int_equal(atoi(field(r.out, "impostor pairs")), 1);
-    run_free(&r);
+    tu_run_free(&r);
 
     /* A missing folder is a runtime failure. */
-    r = run_tool((const char *[]){"eval", "/nonexistent/folder", NULL});
+    r = tu_run_tool((const char *[]){"eval", "/nonexistent/folder", NULL});
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "mid eval: cannot open folder"));
-    run_free(&r);
+    tu_run_free(&r);
     free(dir);
     free(json);
     free(det);
@@ -525,7 +459,7 @@ static void test_eval(void **state) {
 /* Veridicom-style headerless raw files (f001R1.raw) with --size and --name-regex. */
 static void test_eval_raw_regex(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char *dir = path_dup("raw-set");
     assert_int_equal(mkdir(dir, 0700), 0);
     char path[1024];
@@ -535,19 +469,19 @@ static void test_eval_raw_regex(void **state) {
             save_raw(path, f, i);
         }
     }
-    run_result r = run_tool((const char *[]){"eval", dir, "--size", "300x300", "--name-regex",
-                                             "^f([0-9]+)R([0-9]+)\\.raw$", NULL});
+    tu_run r = tu_run_tool((const char *[]){"eval", dir, "--size", "300x300", "--name-regex",
+                                            "^f([0-9]+)R([0-9]+)\\.raw$", NULL});
     assert_int_equal(r.rc, 0);
     assert_int_equal(atoi(field(r.out, "images")), 6);
     assert_int_equal(atoi(field(r.out, "fingers")), 3);
     assert_int_equal(atoi(field(r.out, "genuine pairs")), 3);
     assert_null(strstr(r.err, "cannot read image")); /* every raw file was decoded */
-    run_free(&r);
+    tu_run_free(&r);
     /* Without a matching pattern, nothing is found. */
-    r = run_tool((const char *[]){"eval", dir, NULL});
+    r = tu_run_tool((const char *[]){"eval", dir, NULL});
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "matches the name pattern"));
-    run_free(&r);
+    tu_run_free(&r);
     free(dir);
 }
 

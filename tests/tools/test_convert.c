@@ -18,8 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static mid_ctx *g_ctx;
 
 static int setup(void **state) {
@@ -33,70 +31,16 @@ static int teardown(void **state) {
     return 0;
 }
 
-typedef struct run_result {
-    int rc;
-    char *out;
-    char *err;
-} run_result;
-
-static char *slurp(const char *path) {
-    size_t len = 0;
-    uint8_t *d = tu_read_file(path, &len);
-    d[len] = '\0'; /* tu_read_file leaves one spare byte */
-    return (char *)d;
-}
-
-/* Runs `mid args...` (NULL-terminated), capturing stdout and stderr. */
-static run_result run_tool(const char *const *args) {
-    const char *tool = getenv("MID_TOOL");
-    assert_non_null(tool);
-    const char *argv[24];
-    size_t n = 0;
-    argv[n++] = tool;
-    for (; *args != NULL; args++) {
-        assert_true(n < 23);
-        argv[n++] = *args;
-    }
-    argv[n] = NULL;
-    char out_path[4096], err_path[4096];
-    snprintf(out_path, sizeof(out_path), "%s", tu_temp_path("conv-stdout.txt"));
-    snprintf(err_path, sizeof(err_path), "%s", tu_temp_path("conv-stderr.txt"));
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, tool, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run_result r = {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
-    if (strstr(r.err, "Sanitizer") != NULL || strstr(r.err, "runtime error") != NULL) {
-        fail_msg("sanitizer report from mid:\n%s", r.err);
-    }
-    return r;
-}
-
-static void done(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
 /* Runs and expects exit status rc. */
 #define RUN(rc_expected, ...)                                                                      \
     do {                                                                                           \
         const char *args_[] = {__VA_ARGS__, NULL};                                                 \
-        run_result r_ = run_tool(args_);                                                           \
+        tu_run r_ = tu_run_tool(args_);                                                            \
         if (r_.rc != (rc_expected)) {                                                              \
             print_error("stderr: %s\n", r_.err);                                                   \
         }                                                                                          \
         assert_int_equal(r_.rc, (rc_expected));                                                    \
-        done(&r_);                                                                                 \
+        tu_run_free(&r_);                                                                          \
     } while (0)
 
 /* A 200x150 ridge-like grey pattern at ppi. */

@@ -16,69 +16,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-typedef struct run_result {
-    int rc;
-    char *out, *err;
-} run_result;
-
-static char *slurp(const char *path) {
-    size_t len = 0;
-    uint8_t *data = tu_read_file(path, &len);
-    data[len] = '\0'; /* tu_read_file leaves one spare byte */
-    return (char *)data;
-}
-
 /* Runs `mid synth people args...` (NULL-terminated), capturing stdout and stderr. */
-static run_result run_people(const char *const *args) {
-    const char *tool = getenv("MID_TOOL");
-    assert_non_null(tool);
-    const char *argv[24];
-    size_t n = 0;
-    argv[n++] = tool;
-    argv[n++] = "synth";
-    argv[n++] = "people";
+static tu_run run_people(const char *const *args) {
+    const char *argv[24] = {"synth", "people"};
+    size_t n = 2;
     for (; *args != NULL; args++) {
         assert_true(n < 23);
         argv[n++] = *args;
     }
     argv[n] = NULL;
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof(out_path), "%s", tu_temp_path("people_stdout.txt"));
-    snprintf(err_path, sizeof(err_path), "%s", tu_temp_path("people_stderr.txt"));
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, tool, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run_result r = {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
-    if (strstr(r.err, "Sanitizer") != NULL || strstr(r.err, "runtime error") != NULL) {
-        fail_msg("sanitizer report from mid synth people:\n%s", r.err);
-    }
-    return r;
+    return tu_run_tool(argv);
 }
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-#define REQUIRE_TOOL()                                                                             \
-    if (getenv("MID_TOOL") == NULL) {                                                              \
-        print_message("[  SKIP    ] MID_TOOL is not set (run through ctest)\n");                   \
-        skip();                                                                                    \
-        return;                                                                                    \
-    }
 
 /* The expected output: header, then the library's records of first..first+n-1. */
 static char *expected(uint64_t seed, uint64_t first, unsigned n, mid_person_format f) {
@@ -101,35 +49,35 @@ static char *expected(uint64_t seed, uint64_t first, unsigned n, mid_person_form
 
 static void test_csv_stdout(void **state) {
     (void)state;
-    REQUIRE_TOOL();
-    run_result r = run_people((const char *const[]){"--count", "25", "--seed", "9", NULL});
+    TU_REQUIRE_TOOL();
+    tu_run r = run_people((const char *const[]){"--count", "25", "--seed", "9", NULL});
     assert_int_equal(r.rc, 0);
     char *want = expected(9, 0, 25, MID_PERSON_CSV);
     assert_string_equal(r.out, want);
     assert_memory_equal(r.out, "person,pnc_id,cro,", 18);
     free(want);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_jsonl_file_start(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char path[512];
     snprintf(path, sizeof(path), "%s", tu_temp_path("people.jsonl"));
-    run_result r = run_people((const char *const[]){"--start", "1000", "--count", "40", "--format",
-                                                    "jsonl", "-o", path, NULL});
+    tu_run r = run_people((const char *const[]){"--start", "1000", "--count", "40", "--format",
+                                                "jsonl", "-o", path, NULL});
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, "");
-    char *got = slurp(path), *want = expected(1, 1000, 40, MID_PERSON_JSONL);
+    char *got = tu_slurp(path), *want = expected(1, 1000, 40, MID_PERSON_JSONL);
     assert_string_equal(got, want);
     free(got);
     free(want);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_usage_errors(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char max[32], near[32];
     snprintf(max, sizeof(max), "%u", MID_SYNTH_MAX_PERSONS);
     snprintf(near, sizeof(near), "%u", MID_SYNTH_MAX_PERSONS - 1);
@@ -145,19 +93,19 @@ static void test_usage_errors(void **state) {
         (const char *const[]){"--count", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        run_result r = run_people(cases[i]);
+        tu_run r = run_people(cases[i]);
         assert_int_equal(r.rc, 2);
         assert_non_null(strstr(r.err, "mid synth people:"));
-        run_free(&r);
+        tu_run_free(&r);
     }
     /* The last person exists. */
-    run_result r = run_people((const char *const[]){"--count", "1", "--start", near, NULL});
+    tu_run r = run_people((const char *const[]){"--count", "1", "--start", near, NULL});
     assert_int_equal(r.rc, 0);
-    run_free(&r);
+    tu_run_free(&r);
     /* An unwritable output is a runtime failure. */
     r = run_people((const char *const[]){"--count", "1", "-o", "/nonexistent/dir/x.csv", NULL});
     assert_int_equal(r.rc, 1);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 int main(void) {

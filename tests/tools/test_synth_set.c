@@ -17,74 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-typedef struct run_result {
-    int rc;
-    char *out;
-    char *err;
-} run_result;
-
-static char *slurp(const char *path) {
-    size_t len = 0;
-    uint8_t *data = tu_read_file(path, &len);
-    data[len] = '\0'; /* tu_read_file leaves one spare byte */
-    return (char *)data;
-}
-
-/* Runs `mid args...` (NULL-terminated), capturing stdout and stderr. */
-static run_result run_tool(const char *const *args) {
-    const char *tool = getenv("MID_TOOL");
-    assert_non_null(tool);
-    const char *argv[32];
-    size_t n = 0;
-    argv[n++] = tool;
-    for (; *args != NULL; args++) {
-        assert_true(n < 31);
-        argv[n++] = *args;
-    }
-    argv[n] = NULL;
-    char *out_path = strdup(tu_temp_path("synth-stdout.txt"));
-    char *err_path = strdup(tu_temp_path("synth-stderr.txt"));
-    assert_non_null(out_path);
-    assert_non_null(err_path);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path,
-                                                      O_WRONLY | O_CREAT | O_TRUNC, 0600),
-                     0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, tool, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run_result r = {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
-    if (strstr(r.err, "Sanitizer") != NULL || strstr(r.err, "runtime error") != NULL) {
-        fail_msg("sanitizer report from mid:\n%s", r.err);
-    }
-    free(out_path);
-    free(err_path);
-    return r;
-}
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-#define REQUIRE_TOOL()                                                                             \
-    if (getenv("MID_TOOL") == NULL) {                                                              \
-        print_message("[  SKIP    ] MID_TOOL is not set (run through ctest)\n");                   \
-        skip();                                                                                    \
-        return;                                                                                    \
-    }
-
 static bool exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
@@ -92,16 +24,16 @@ static bool exists(const char *path) {
 
 static void test_set_layout_and_eval(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char a[4096], b[4096], path[4200], path2[4200];
     snprintf(a, sizeof(a), "%s", tu_temp_path("set-a"));
     snprintf(b, sizeof(b), "%s", tu_temp_path("set-b"));
     const char *args[] = {"synth",         "set", "--seed", "5", "--fingers", "4",
                           "--impressions", "3",   "--out",  a,   NULL};
-    run_result r = run_tool(args);
+    tu_run r = tu_run_tool(args);
     assert_int_equal(r.rc, 0);
     assert_non_null(strstr(r.out, "4 fingers x 3 impressions"));
-    run_free(&r);
+    tu_run_free(&r);
     for (unsigned f = 101; f <= 104; f++) {
         for (unsigned k = 1; k <= 3; k++) {
             snprintf(path, sizeof(path), "%s/%u_%u.png", a, f, k);
@@ -116,7 +48,7 @@ static void test_set_layout_and_eval(void **state) {
     assert_false(exists(path));
     /* Index: header and one line per image; finger 102 is person 0's left index. */
     snprintf(path, sizeof(path), "%s/truth/index.tsv", a);
-    char *index = slurp(path);
+    char *index = tu_slurp(path);
     size_t lines = 0;
     for (const char *c = index; *c; c++) {
         lines += *c == '\n';
@@ -140,9 +72,9 @@ static void test_set_layout_and_eval(void **state) {
     /* A second run writes byte-identical files. */
     const char *args_b[] = {"synth",         "set", "--seed", "5", "--fingers", "4",
                             "--impressions", "3",   "--out",  b,   NULL};
-    r = run_tool(args_b);
+    r = tu_run_tool(args_b);
     assert_int_equal(r.rc, 0);
-    run_free(&r);
+    tu_run_free(&r);
     const char *names[] = {"101_1.png", "104_3.png", "truth/102_2.tmpl", "truth/index.tsv"};
     for (size_t i = 0; i < 4; i++) {
         size_t la = 0, lb = 0;
@@ -158,25 +90,25 @@ static void test_set_layout_and_eval(void **state) {
     /* mid eval reads the layout: 4 fingers, 12 genuine pairs, no failures. */
     snprintf(path, sizeof(path), "%s", tu_temp_path("set-a.json"));
     const char *eval[] = {"eval", a, "--all-impostors", "--json", path, NULL};
-    r = run_tool(eval);
+    r = tu_run_tool(eval);
     assert_int_equal(r.rc, 0);
     assert_non_null(strstr(r.out, "images           12"));
     assert_non_null(strstr(r.out, "genuine pairs    12"));
     assert_non_null(strstr(r.out, "fte              0 "));
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_set_pgm_and_profile(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char d[4096], path[4200];
     snprintf(d, sizeof(d), "%s", tu_temp_path("set-pgm"));
     const char *args[] = {"synth",       "set",      "--fingers", "1",         "--impressions",
                           "2",           "--format", "pgm",       "--profile", "small-sensor",
                           "--condition", "dry",      "--out",     d,           NULL};
-    run_result r = run_tool(args);
+    tu_run r = tu_run_tool(args);
     assert_int_equal(r.rc, 0);
-    run_free(&r);
+    tu_run_free(&r);
     snprintf(path, sizeof(path), "%s/101_2.pgm", d);
     size_t len = 0;
     uint8_t *data = tu_read_file(path, &len);
@@ -184,7 +116,7 @@ static void test_set_pgm_and_profile(void **state) {
     assert_memory_equal(data, "P5\n256 256\n255\n", 15);
     free(data);
     snprintf(path, sizeof(path), "%s/truth/index.tsv", d);
-    char *index = slurp(path);
+    char *index = tu_slurp(path);
     assert_non_null(strstr(index, "\tdry\t"));
     free(index);
 }
@@ -192,14 +124,14 @@ static void test_set_pgm_and_profile(void **state) {
 /* --format wsq writes FBI WSQ files that decode back to the profile's window at 500 ppi. */
 static void test_set_wsq(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char d[4096], path[4200];
     snprintf(d, sizeof(d), "%s", tu_temp_path("set-wsq"));
     const char *args[] = {"synth", "set",   "--fingers", "1", "--impressions", "1", "--format",
                           "wsq",   "--out", d,           NULL};
-    run_result r = run_tool(args);
+    tu_run r = tu_run_tool(args);
     assert_int_equal(r.rc, 0);
-    run_free(&r);
+    tu_run_free(&r);
     snprintf(path, sizeof(path), "%s/101_1.wsq", d);
     mid_ctx *ctx = NULL;
     assert_int_equal(mid_ctx_create(&ctx), MID_OK);
@@ -214,7 +146,7 @@ static void test_set_wsq(void **state) {
 
 static void test_impressions(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char d[4096], path[4200];
     snprintf(d, sizeof(d), "%s", tu_temp_path("imps"));
     const char *args[] = {"synth",     "impressions",
@@ -226,11 +158,11 @@ static void test_impressions(void **state) {
                           "--profile", "mobile-fap45",
                           "--out",     d,
                           NULL};
-    run_result r = run_tool(args);
+    tu_run r = tu_run_tool(args);
     assert_int_equal(r.rc, 0);
     assert_non_null(strstr(r.out, "4: 400x750 mobile-fap45"));
     assert_non_null(strstr(r.out, "5: 400x750 mobile-fap45"));
-    run_free(&r);
+    tu_run_free(&r);
     snprintf(path, sizeof(path), "%s/4.png", d);
     assert_true(exists(path));
     snprintf(path, sizeof(path), "%s/5.tmpl", d);
@@ -241,7 +173,7 @@ static void test_impressions(void **state) {
 
 static void test_usage_errors(void **state) {
     (void)state;
-    REQUIRE_TOOL();
+    TU_REQUIRE_TOOL();
     char d[4096];
     snprintf(d, sizeof(d), "%s", tu_temp_path("bad"));
     const char *bad[][12] = {
@@ -256,10 +188,10 @@ static void test_usage_errors(void **state) {
         {"synth", "impressions", "--seed", "x", "--out", d, NULL},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        run_result r = run_tool(bad[i]);
+        tu_run r = tu_run_tool(bad[i]);
         assert_int_equal(r.rc, 2);
         assert_non_null(strstr(r.err, "mid synth"));
-        run_free(&r);
+        tu_run_free(&r);
     }
     assert_false(exists(d));
 }
