@@ -82,6 +82,18 @@ bool cli_parse_size(const char *cmd, const char *text, uint32_t *w, uint32_t *h)
     return true;
 }
 
+bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0) {
+        cli_usage_error(cmd, "%s '%s': expected a whole number below 2^64", opt, text);
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
 bool cli_parse_count(const char *cmd, const char *opt, const char *text, size_t *out) {
     const char *end;
     uint32_t v;

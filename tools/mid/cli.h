@@ -35,6 +35,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Option parsing: each returns false (after a usage message) on a bad value. */
 bool cli_parse_ppi(const char *cmd, const char *text, double *out);
 bool cli_parse_size(const char *cmd, const char *text, uint32_t *w, uint32_t *h);
+/* A decimal whole number below 2^64 (seeds, person numbers, counts). */
+bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
 bool cli_parse_count(const char *cmd, const char *opt, const char *text, size_t *out);
 bool cli_parse_format(const char *cmd, const char *text, mid_template_format *out);
 

@@ -24,18 +24,6 @@ static void usage(FILE *f) {
                "  -o FILE         output gallery\n");
 }
 
-static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0) {
-        cli_usage_error(CMD, "%s '%s': expected a whole number below 2^64", opt, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* Parses "2,7" into fingers[]; returns the count, 0 after a usage error. */
 static size_t parse_fingers(const char *text, unsigned fingers[10]) {
     size_t n = 0;
@@ -80,14 +68,14 @@ int cli_cmd_synth_gallery(int argc, char **argv) {
         }
         bool ok = true;
         if (strcmp(a, "--seed") == 0) {
-            ok = parse_u64(a, v, &seed);
+            ok = cli_parse_u64(CMD, a, v, &seed);
             have_seed = true;
         } else if (strcmp(a, "--people") == 0) {
-            ok = parse_u64(a, v, &people);
+            ok = cli_parse_u64(CMD, a, v, &people);
         } else if (strcmp(a, "--start") == 0) {
-            ok = parse_u64(a, v, &start);
+            ok = cli_parse_u64(CMD, a, v, &start);
         } else if (strcmp(a, "--impression") == 0) {
-            ok = parse_u64(a, v, &impression);
+            ok = cli_parse_u64(CMD, a, v, &impression);
             if (ok && impression > UINT32_MAX) {
                 return cli_usage_error(CMD, "--impression '%s': at most %u", v, UINT32_MAX);
             }

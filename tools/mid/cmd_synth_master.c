@@ -25,18 +25,6 @@ static void usage(FILE *f) {
                "  --format F     its format: native (default), iso, ansi\n");
 }
 
-static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0) {
-        cli_usage_error(CMD, "%s '%s': expected a whole number", opt, text);
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
 int cli_cmd_synth_master(int argc, char **argv) {
     uint64_t seed = 1, person = 0, finger = 2;
     mid_template_format format = MID_TEMPLATE_NATIVE;
@@ -53,7 +41,7 @@ int cli_cmd_synth_master(int argc, char **argv) {
                                                        : NULL;
         if (num != NULL) {
             const char *v = cli_option_value(CMD, argc, argv, &i);
-            if (v == NULL || !parse_u64(arg, v, num)) {
+            if (v == NULL || !cli_parse_u64(CMD, arg, v, num)) {
                 return CLI_EXIT_USAGE;
             }
         } else if (strcmp(arg, "--format") == 0) {

@@ -25,22 +25,6 @@ static void usage(FILE *f) {
             MID_SYNTH_MAX_PERSONS);
 }
 
-static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
-    char *end;
-    errno = 0;
-    if (text[0] < '0' || text[0] > '9') {
-        cli_usage_error(CMD, "%s '%s': expected a whole number", opt, text);
-        return false;
-    }
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        cli_usage_error(CMD, "%s '%s': expected a whole number", opt, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static bool write_block(FILE *f, const char *buf, size_t n, const char *path) {
     if (n > 0 && fwrite(buf, 1, n, f) != n) {
         fprintf(stderr, "mid %s: cannot write '%s': %s\n", CMD, path, strerror(errno));
@@ -75,10 +59,10 @@ int cli_cmd_synth_people(int argc, char **argv) {
                 } else {
                     return cli_usage_error(CMD, "--format '%s': expected csv or jsonl", v);
                 }
-            } else if (!parse_u64(a, v,
-                                  strcmp(a, "--seed") == 0    ? &seed
-                                  : strcmp(a, "--start") == 0 ? &start
-                                                              : &count)) {
+            } else if (!cli_parse_u64(CMD, a, v,
+                                      strcmp(a, "--seed") == 0    ? &seed
+                                      : strcmp(a, "--start") == 0 ? &start
+                                                                  : &count)) {
                 return CLI_EXIT_USAGE;
             }
             continue;

@@ -33,18 +33,6 @@ static void usage(FILE *f) {
                "  --out DIR         output folder (created if missing)\n");
 }
 
-static bool parse_u64(const char *opt, const char *text, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0) {
-        cli_usage_error(CMD, "%s '%s': expected a whole number", opt, text);
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
 static int make_dir(const char *path) {
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mid %s: cannot create '%s': %s\n", CMD, path, strerror(errno));
@@ -112,7 +100,8 @@ int cli_cmd_synth_set(int argc, char **argv) {
                                                              : NULL;
         const char *v = NULL;
         if (num != NULL) {
-            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL || !parse_u64(arg, v, num)) {
+            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL ||
+                !cli_parse_u64(CMD, arg, v, num)) {
                 return CLI_EXIT_USAGE;
             }
         } else if (strcmp(arg, "--profile") == 0) {
