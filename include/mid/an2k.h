@@ -194,9 +194,13 @@ typedef struct mid_an2k_image_info {
 bool mid_an2k_is_image_record(const mid_an2k *tx, size_t rec);
 mid_status mid_an2k_image_info_get(mid_ctx *ctx, const mid_an2k *tx, size_t rec,
                                    mid_an2k_image_info *out);
-/* Decodes the image of record rec through mid_image_decode (NONE as raw 8-bit grey,
- * WSQ, JPEG, PNG, and JPEG 2000 where the image layer has it). The image's
- * resolution is taken from the record when the data carries none. */
+/* Decodes the image of record rec into 8-bit grey: uncompressed data by the record's
+ * size and bits per pixel (1: packed rows, 1 is black; 8; 16: high byte; 24: luma),
+ * compressed data (WSQ, JPEG, PNG, JPEG 2000, and containers such as TIFF found in
+ * legacy records) through mid_image_decode. The image's resolution is taken from
+ * the record when the data carries none. MID_ERR_UNSUPPORTED for compressions the
+ * image layer lacks (lossless JPEG with the system libjpeg, CCITT data not in a
+ * container), MID_ERR_FORMAT for empty or short data. */
 mid_status mid_an2k_image_decode(mid_ctx *ctx, const mid_an2k *tx, size_t rec, mid_image **out);
 
 /* Type-9 minutiae into a template (pixels, top-left origin, mid/template.h angles):
