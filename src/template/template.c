@@ -191,7 +191,7 @@ static const char *format_name(mid_template_format f) {
     return "unknown";
 }
 
-/* The 2011/2009 editions go through the multi-view record (record.c). */
+/* ISO/ANSI records of every edition go through the multi-view record (record.c). */
 static mid_status encode_one_view(mid_ctx *ctx, const mid_template *t, mid_template_format format,
                                   void **out, size_t *len) {
     mid_template_record *r = NULL;
@@ -228,11 +228,7 @@ mid_status mid_template_encode(mid_ctx *ctx, const mid_template *t, mid_template
         st = tmpl_native_encode(ctx, t, &buf, len);
         break;
     case MID_TEMPLATE_ISO19794_2_2005:
-        st = tmpl_fmr_encode(ctx, t, false, &buf, len);
-        break;
     case MID_TEMPLATE_ANSI378_2004:
-        st = tmpl_fmr_encode(ctx, t, true, &buf, len);
-        break;
     case MID_TEMPLATE_ISO19794_2_2011:
     case MID_TEMPLATE_ANSI378_2009:
         return encode_one_view(ctx, t, format, out, len);
@@ -292,9 +288,7 @@ mid_status mid_template_decode(mid_ctx *ctx, const void *data, size_t len,
     case MID_TEMPLATE_NATIVE:
         return tmpl_native_decode(ctx, p, len, out);
     case MID_TEMPLATE_ISO19794_2_2005:
-        return tmpl_fmr_decode(ctx, p, len, false, out);
     case MID_TEMPLATE_ANSI378_2004:
-        return tmpl_fmr_decode(ctx, p, len, true, out);
     case MID_TEMPLATE_ISO19794_2_2011:
     case MID_TEMPLATE_ANSI378_2009:
         return decode_first_view(ctx, p, len, format, out);

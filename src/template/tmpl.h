@@ -49,10 +49,6 @@ uint32_t tmpl_crc32(const uint8_t *p, size_t n);
 /* Per-format codecs. Decoders get len <= MID_MAX_TEMPLATE_BYTES. */
 mid_status tmpl_native_encode(mid_ctx *ctx, const mid_template *t, uint8_t **out, size_t *len);
 mid_status tmpl_native_decode(mid_ctx *ctx, const uint8_t *p, size_t len, mid_template **out);
-mid_status tmpl_fmr_encode(mid_ctx *ctx, const mid_template *t, bool ansi, uint8_t **out,
-                           size_t *len);
-mid_status tmpl_fmr_decode(mid_ctx *ctx, const uint8_t *p, size_t len, bool ansi,
-                           mid_template **out);
 /* Which of ISO 19794-2:2005 / ANSI 378 an "FMR\0" record looks like (see fmr.c). */
 bool tmpl_fmr_looks_ansi(const uint8_t *p, size_t len);
 
