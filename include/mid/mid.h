@@ -13,6 +13,7 @@
 #include "mid/person.h"
 #include "mid/gallery.h"
 #include "mid/wsq.h"
+#include "mid/an2k.h"
 
 #define MID_VERSION "0.1.0"
 
