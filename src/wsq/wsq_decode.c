@@ -391,6 +391,12 @@ static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint
     cursor k = *kp;
     const float cc = (float)s->bin_center;
     for (;;) {
+        /* Once every coded coefficient has its value, nothing else can follow:
+         * what is left of the block is padding. Some encoders pad with zero
+         * bits, or a whole byte, instead of the spec's under-a-byte of ones. */
+        if (done >= total) {
+            break;
+        }
         /* The block ends where only its 1-padding (under a byte) is left. */
         size_t used = ((size_t)(b.p - unstuffed) + b.pad) * 8 - (size_t)b.nbits;
         if (used >= n * 8) {

@@ -29,8 +29,7 @@ static bool expected_undecodable(const mid_an2k_image_info *ii) {
 /* WSQ images that the WSQ decoder (src/wsq) rejects today although NBIS-produced
  * (reported to its owner; the extracted files end with a proper EOI). Listed so
  * that this test keeps checking everything else; remove when it decodes them. */
-static const char *const KNOWN_WSQ_DECODER_FAILURES[] = {"valid1.9.an2:3", "sample.eft:5",
-                                                         "sample.eft:6", "sample.eft:7"};
+static const char *const KNOWN_WSQ_DECODER_FAILURES[] = {"sample.eft:5", "sample.eft:7"};
 
 static bool known_failure(const char *name, size_t rec) {
     char key[256];

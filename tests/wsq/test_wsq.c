@@ -100,6 +100,33 @@ static void test_round_trip_sizes(void **state) {
     }
 }
 
+/* Bytes of zero bits between the last coded coefficient and EOI (as some NBIS-era
+ * encoders write in ANSI/NIST Type-4 records) are padding: the image decodes as
+ * without them. */
+static void test_zero_padding_after_last_coefficient(void **state) {
+    (void)state;
+    mid_image *img = make_print(64, 48, 9.0);
+    void *buf = NULL;
+    size_t len = 0;
+    encode(img, 0.75, &buf, &len);
+    const uint8_t *p = buf;
+    assert_true(len > 4 && p[len - 2] == 0xFF && p[len - 1] == 0xA1); /* ends with EOI */
+    uint8_t *padded = malloc(len + 2);
+    assert_non_null(padded);
+    memcpy(padded, p, len - 2);
+    padded[len - 2] = 0x00;
+    padded[len - 1] = 0x00;
+    padded[len] = 0xFF;
+    padded[len + 1] = 0xA1;
+    mid_image *a = decode(buf, len), *b = decode(padded, len + 2);
+    assert_memory_equal(mid_image_cpixels(a), mid_image_cpixels(b), 64 * 48);
+    mid_image_free(a);
+    mid_image_free(b);
+    free(padded);
+    mid_free(buf);
+    mid_image_free(img);
+}
+
 static void test_high_rate_is_near_lossless(void **state) {
     (void)state;
     mid_image *img = make_print(200, 180, 11.0);
@@ -500,6 +527,7 @@ static void test_reference_encode(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_sizes),
+        cmocka_unit_test(test_zero_padding_after_last_coefficient),
         cmocka_unit_test(test_high_rate_is_near_lossless),
         cmocka_unit_test(test_bitrate_control),
         cmocka_unit_test(test_nistcom_and_image_decode),
