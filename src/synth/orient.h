@@ -26,6 +26,7 @@
 #define SYNTH_MAX_CORES 2
 #define SYNTH_MAX_DELTAS 2
 #define SYNTH_NWAVES 6 /* plane waves of the period and orientation noise */
+#define SYNTH_NBENDS 2 /* low-frequency orientation bends */
 #define SYNTH_WARP_N 8 /* linear pieces of each Vizcaya-Gerhardt angle map */
 
 typedef struct synth_point {
@@ -59,6 +60,7 @@ typedef struct synth_finger_model {
     double period_border;     /* relative shortening at the outline */
     double period_core;       /* relative shortening in the region above the core */
     synth_point period_focus; /* centre of that region */
+    double period_flow_ref;   /* mean of the flow term over the fingertip (see orient.c) */
 
     /* Smooth random modulations (sums of plane waves of wavelength 60-200
      * px): relative period change and orientation offset (radians). They make
@@ -67,6 +69,9 @@ typedef struct synth_finger_model {
      * beyond their singular points (see WAVE_ORIENT_AMP in orient.c). */
     double wave_kx[SYNTH_NWAVES], wave_ky[SYNTH_NWAVES], wave_phase[SYNTH_NWAVES];
     double wave_per[SYNTH_NWAVES], wave_ori[SYNTH_NWAVES];
+    /* Low-frequency orientation bends (wavelength 250-500 px). */
+    double bend_kx[SYNTH_NBENDS], bend_ky[SYNTH_NBENDS], bend_phase[SYNTH_NBENDS];
+    double bend_amp[SYNTH_NBENDS];
 } synth_finger_model;
 
 /* Class percentages per finger position (0 thumb .. 4 little), columns arch,
@@ -94,6 +99,10 @@ double synth_model_orientation(const synth_finger_model *m, double x, double y);
 
 /* Ridge period at (x, y) in pixels at 500 ppi (about 7-12). */
 double synth_model_period(const synth_finger_model *m, double x, double y);
+
+/* Factor (1 .. about 1.28) by which synth_model_period() widens the ridges
+ * where the flow diverges (see FLOW_PERIOD_BETA in orient.c); 1 for arches. */
+double synth_model_flow_factor(const synth_finger_model *m, double x, double y);
 
 /* Outline function: < 1 inside the fingertip, 1 on its outline, > 1 outside. */
 double synth_model_shape(const synth_finger_model *m, double x, double y);

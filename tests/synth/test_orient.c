@@ -187,6 +187,32 @@ static void test_period_and_outline(void **state) {
     }
 }
 
+/* The flow-following period: never narrows, leaves arches alone, and widens the
+ * ridges of loops towards their delta (where the flow diverges) but not at the
+ * core. */
+static void test_flow_period(void **state) {
+    (void)state;
+    for (uint64_t person = 0; person < 20; person++) {
+        synth_finger_model a, l;
+        synth_model_init_class(&a, 13, person, 2, MID_CLASS_ARCH);
+        synth_model_init_class(&l, 13, person, 2, MID_CLASS_RIGHT_LOOP);
+        double hi = 1.0;
+        for (double y = 0; y < l.height; y += 4) {
+            for (double x = 0; x < l.width; x += 4) {
+                assert_float_equal(synth_model_flow_factor(&a, x, y), 1.0, 0);
+                double f = synth_model_flow_factor(&l, x, y);
+                assert_true(f >= 1.0 && f <= 1.3);
+                if (synth_model_inside(&l, x, y)) {
+                    hi = fmax(hi, f);
+                }
+            }
+        }
+        assert_true(hi > 1.05); /* it does widen somewhere */
+        assert_float_equal(synth_model_flow_factor(&l, l.core[0].x, l.core[0].y), 1.0, 0);
+        assert_true(synth_model_flow_factor(&l, l.delta[0].x, l.delta[0].y) > 1.05);
+    }
+}
+
 static void test_determinism(void **state) {
     (void)state;
     synth_finger_model a, b, c;
@@ -208,6 +234,7 @@ int main(void) {
         cmocka_unit_test(test_poincare_cores_and_deltas),
         cmocka_unit_test(test_arch_has_no_singularity),
         cmocka_unit_test(test_loop_sides),
+        cmocka_unit_test(test_flow_period),
         cmocka_unit_test(test_class_tables),
         cmocka_unit_test(test_class_draws_follow_tables),
         cmocka_unit_test(test_period_and_outline),
