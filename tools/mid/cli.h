@@ -99,6 +99,13 @@ int cli_cmd_an2k(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_template(int argc, char **argv);
 
+/* Handles the rendering options shared by the synth generators at argv[*i]:
+ * --profile P, --condition C and --format png|pgm|wsq (*ext becomes the file
+ * extension). Returns 1 when argv[*i] was one (advancing *i past its value), 0
+ * when it is not, -1 on a usage error (already reported). */
+int cli_synth_render_option(const char *cmd, int argc, char **argv, int *i,
+                            mid_synth_impression_opts *opts, const char **ext);
+
 /* `mid synth` generators (cmd_synth_<what>.c); argv[0] is the generator name. */
 int cli_cmd_synth_master(int argc, char **argv);
 int cli_cmd_synth_impressions(int argc, char **argv);

@@ -21,6 +21,50 @@ static const synth_subcommand subcommands[] = {
     {NULL, NULL, NULL},
 };
 
+int cli_synth_render_option(const char *cmd, int argc, char **argv, int *i,
+                            mid_synth_impression_opts *opts, const char **ext) {
+    const char *arg = argv[*i], *v;
+    if (strcmp(arg, "--profile") == 0) {
+        if ((v = cli_option_value(cmd, argc, argv, i)) == NULL) {
+            return -1;
+        }
+        int p = mid_synth_profile_parse(v);
+        if (p < 0) {
+            cli_usage_error(cmd, "--profile '%s': unknown profile", v);
+            return -1;
+        }
+        opts->profile = (mid_synth_profile)p;
+        return 1;
+    }
+    if (strcmp(arg, "--condition") == 0) {
+        if ((v = cli_option_value(cmd, argc, argv, i)) == NULL) {
+            return -1;
+        }
+        int c = mid_synth_condition_parse(v);
+        if (c < 0) {
+            cli_usage_error(cmd, "--condition '%s': unknown condition", v);
+            return -1;
+        }
+        opts->condition = (mid_synth_condition)c;
+        return 1;
+    }
+    if (strcmp(arg, "--format") == 0) {
+        if ((v = cli_option_value(cmd, argc, argv, i)) == NULL) {
+            return -1;
+        }
+        static const char *const formats[] = {"png", "pgm", "wsq"};
+        for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
+            if (strcmp(v, formats[k]) == 0) {
+                *ext = formats[k];
+                return 1;
+            }
+        }
+        cli_usage_error(cmd, "--format '%s': expected png, pgm or wsq", v);
+        return -1;
+    }
+    return 0;
+}
+
 static void print_help(FILE *f) {
     fprintf(f, "usage: mid synth <what> [options]\n\n");
     for (const synth_subcommand *c = subcommands; c->name != NULL; c++) {

@@ -47,6 +47,13 @@ int cli_cmd_synth_impressions(int argc, char **argv) {
             usage(stdout);
             return 0;
         }
+        int r = cli_synth_render_option(CMD, argc, argv, &i, &opts, &ext);
+        if (r < 0) {
+            return CLI_EXIT_USAGE;
+        }
+        if (r > 0) {
+            continue;
+        }
         uint64_t *num = strcmp(arg, "--seed") == 0     ? &seed
                         : strcmp(arg, "--person") == 0 ? &person
                         : strcmp(arg, "--finger") == 0 ? &finger
@@ -59,32 +66,6 @@ int cli_cmd_synth_impressions(int argc, char **argv) {
                 !cli_parse_u64(CMD, arg, v, num)) {
                 return CLI_EXIT_USAGE;
             }
-        } else if (strcmp(arg, "--profile") == 0) {
-            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
-                return CLI_EXIT_USAGE;
-            }
-            int p = mid_synth_profile_parse(v);
-            if (p < 0) {
-                return cli_usage_error(CMD, "--profile '%s': unknown profile", v);
-            }
-            opts.profile = (mid_synth_profile)p;
-        } else if (strcmp(arg, "--condition") == 0) {
-            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
-                return CLI_EXIT_USAGE;
-            }
-            int c = mid_synth_condition_parse(v);
-            if (c < 0) {
-                return cli_usage_error(CMD, "--condition '%s': unknown condition", v);
-            }
-            opts.condition = (mid_synth_condition)c;
-        } else if (strcmp(arg, "--format") == 0) {
-            if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL) {
-                return CLI_EXIT_USAGE;
-            }
-            if (strcmp(v, "png") != 0 && strcmp(v, "pgm") != 0 && strcmp(v, "wsq") != 0) {
-                return cli_usage_error(CMD, "--format '%s': expected png, pgm or wsq", v);
-            }
-            ext = strcmp(v, "pgm") == 0 ? "pgm" : strcmp(v, "wsq") == 0 ? "wsq" : "png";
         } else if (strcmp(arg, "--truth-format") == 0) {
             if ((v = cli_option_value(CMD, argc, argv, &i)) == NULL ||
                 !cli_parse_format(CMD, v, &tformat)) {
