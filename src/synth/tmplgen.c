@@ -43,6 +43,7 @@
 /* Random streams of this generator (distinct from the master's and the renderer's). */
 #define TG_STREAM_MASTER 0x544d504c4d53ull     /* master minutiae */
 #define TG_STREAM_IMPRESSION 0x544d504c494dull /* impression transform and extractor effects */
+#define TG_STREAM_CREASE 0x544d504c4352ull     /* creases of the master */
 
 /* Capture window: the OPTICAL profile, shaped like FVC2002 DB1 (Identix, 500 ppi). */
 #define TG_WIN_W 388
@@ -55,10 +56,12 @@
 #define TG_SINGULAR_RADIUS 2.0 /* intensity dip radius around singular points, periods */
 #define TG_PAIR_FRACTION 0.50  /* minutiae that come with a close partner */
 #define TG_BIFURCATION 0.44    /* fraction of bifurcations */
+#define TG_CREASED 0.5         /* fingers with creases (1 or 2) */
+#define TG_CREASE_CUT 0.75     /* ridges a crease cuts into two facing endings */
 
 /* Extractor effects. */
-#define TG_JITTER_PX 2.2       /* position noise, standard deviation per axis */
-#define TG_DIR_NOISE_DEG 5.0   /* direction noise, standard deviation */
+#define TG_JITTER_PX 1.5       /* position noise, standard deviation per axis */
+#define TG_DIR_NOISE_DEG 3.0   /* direction noise, standard deviation */
 #define TG_MISS_BASE 0.10      /* misses on a good impression */
 #define TG_MISS_POOR 0.30      /* extra misses on the poorest impression */
 #define TG_BORDER_PX 10.0      /* no minutia this close to the print's border */
@@ -113,6 +116,55 @@ static bool far_enough(const tg_minutia *pts, size_t n, double x, double y, doub
     return true;
 }
 
+/* Creases (white lines) cut the ridges they cross: each cut ridge shows two
+ * facing ridge endings a few pixels apart, one on each side of the crease, so a
+ * crease reads as a line of ending pairs spaced a ridge period apart. They are
+ * common on real prints (more with age) and, being alike from one finger to the
+ * next, they fatten the impostor tail the way real creases do. Drawn from a
+ * stream of their own, so the point process above is unchanged. */
+static size_t add_creases(const synth_finger_model *m, uint64_t seed, uint64_t person,
+                          unsigned finger, tg_minutia *pts, size_t n) {
+    synth_rng r;
+    synth_rng_init(&r, seed, person, finger, 0, TG_STREAM_CREASE);
+    if (synth_rng_uniform(&r) >= TG_CREASED) {
+        return n;
+    }
+    int count = 1 + (synth_rng_uniform(&r) < 0.4);
+    for (int c = 0; c < count; c++) {
+        double cx = 0, cy = 0;
+        for (int tries = 0; tries < 20; tries++) {
+            cx = synth_rng_range(&r, m->cx - m->half_w, m->cx + m->half_w);
+            cy = synth_rng_range(&r, m->cy - m->top, m->cy + m->bottom);
+            if (synth_model_shape(m, cx, cy) < 0.8) {
+                break;
+            }
+        }
+        double th = clampd(0.4 * synth_rng_normal(&r), -1.0, 1.0);
+        double len = synth_rng_range(&r, 60, 180), gap = synth_rng_range(&r, 5, 10);
+        double ux = cos(th), uy = sin(th), phase = synth_rng_uniform(&r);
+        for (double t = -len / 2; t <= len / 2 && n + 2 <= TG_MAX_MASTER; t += 1.0) {
+            double x = cx + t * ux, y = cy + t * uy;
+            if (!synth_model_inside(m, x, y)) {
+                continue;
+            }
+            double o = synth_model_orientation(m, x, y);
+            double before = phase;
+            phase += fabs(sin(o - th)) / synth_model_period(m, x, y);
+            if (floor(phase) == floor(before) || synth_rng_uniform(&r) >= TG_CREASE_CUT) {
+                continue;
+            }
+            /* The two ends point at each other across the crease. */
+            double ax = cos(o), ay = sin(o), side = ax * -uy + ay * ux > 0 ? 1.0 : -1.0;
+            double h = 0.5 * gap / fmax(fabs(sin(o - th)), 0.3);
+            pts[n++] = (tg_minutia){x - side * h * ax, y - side * h * ay, side > 0 ? o : o + TG_PI,
+                                    MID_MINUTIA_ENDING};
+            pts[n++] = (tg_minutia){x + side * h * ax, y + side * h * ay, side > 0 ? o + TG_PI : o,
+                                    MID_MINUTIA_ENDING};
+        }
+    }
+    return n;
+}
+
 /* Draws the master minutiae of (seed, person, finger) into pts; returns their number. */
 static size_t master_minutiae(const synth_finger_model *m, uint64_t seed, uint64_t person,
                               unsigned finger, tg_minutia *pts) {
@@ -164,7 +216,7 @@ static size_t master_minutiae(const synth_finger_model *m, uint64_t seed, uint64
             }
         }
     }
-    return n;
+    return add_creases(m, seed, person, finger, pts, n);
 }
 
 static void draw_impression(const synth_finger_model *m, uint64_t seed, uint64_t person,
@@ -359,6 +411,15 @@ mid_status mid_synth_template(mid_synth *s, uint64_t seed, uint64_t person, unsi
         kept[nk++] = mm;
     }
     qsort(kept, nk, sizeof kept[0], cmp_minutia);
+    /* Two minutiae can round to the same pixel (close crease ends, jitter); an
+     * extractor reports one. Sorted by (y, x), such twins are adjacent. */
+    size_t nu = 0;
+    for (size_t i = 0; i < nk; i++) {
+        if (nu == 0 || kept[i].x != kept[nu - 1].x || kept[i].y != kept[nu - 1].y) {
+            kept[nu++] = kept[i];
+        }
+    }
+    nk = nu;
 
     mid_template *t = NULL;
     mid_status st = mid_template_create(s->ctx, TG_WIN_W, TG_WIN_H, 500, &t);
