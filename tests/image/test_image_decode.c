@@ -162,19 +162,6 @@ static void tw_png_fix_crc(uint8_t *d, size_t type_off, size_t data_len) {
     p[3] = (uint8_t)c;
 }
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static uint8_t luma(unsigned r, unsigned g, unsigned b) {
     return (uint8_t)((299u * r + 587u * g + 114u * b + 500u) / 1000u);
 }
@@ -189,13 +176,13 @@ static mid_image *decode_ok(const tbuf *b, mid_image_format fmt) {
     mid_decode_opts o = {0};
     o.format = fmt;
     mid_image *img = NULL;
-    mid_status st = mid_image_decode(g_ctx, b->data, b->len, &o, &img);
+    mid_status st = mid_image_decode(tu_ctx, b->data, b->len, &o, &img);
     if (st != MID_OK) {
-        fail_msg("decode failed: %s: %s", mid_status_name(st), mid_ctx_error(g_ctx));
+        fail_msg("decode failed: %s: %s", mid_status_name(st), mid_ctx_error(tu_ctx));
     }
     if (fmt != MID_IMAGE_RAW) {
         mid_image *again = NULL;
-        assert_int_equal(mid_image_decode(g_ctx, b->data, b->len, NULL, &again), MID_OK);
+        assert_int_equal(mid_image_decode(tu_ctx, b->data, b->len, NULL, &again), MID_OK);
         assert_int_equal(mid_image_width(again), mid_image_width(img));
         assert_memory_equal(mid_image_cpixels(again), mid_image_cpixels(img),
                             (size_t)mid_image_width(img) * mid_image_height(img));
@@ -208,12 +195,12 @@ static mid_status decode_status(const void *data, size_t len, mid_image_format f
     mid_decode_opts o = {0};
     o.format = fmt;
     mid_image *img = (mid_image *)&o; /* must be reset to NULL on failure */
-    mid_status st = mid_image_decode(g_ctx, data, len, &o, &img);
+    mid_status st = mid_image_decode(tu_ctx, data, len, &o, &img);
     if (st == MID_OK) {
         mid_image_free(img);
     } else {
         assert_null(img);
-        assert_true(strlen(mid_ctx_error(g_ctx)) > 0);
+        assert_true(strlen(mid_ctx_error(tu_ctx)) > 0);
     }
     return st;
 }
@@ -226,7 +213,7 @@ static void check_truncations(const tbuf *b, mid_image_format fmt, size_t slack)
         mid_status st = decode_status(b->data, cut, fmt);
         if (st != MID_ERR_FORMAT && st != MID_ERR_UNSUPPORTED) {
             fail_msg("prefix of %zu/%zu bytes gave %s (%s)", cut, b->len, mid_status_name(st),
-                     mid_ctx_error(g_ctx));
+                     mid_ctx_error(tu_ctx));
         }
     }
 }
@@ -357,7 +344,7 @@ static void test_png_corrupt(void **state) {
     /* Flipped bit in the image data: the CRC check catches it. */
     b.data[b.len - 20] ^= 0x10;
     assert_int_equal(decode_status(b.data, b.len, MID_IMAGE_PNG), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "PNG"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "PNG"));
     b.data[b.len - 20] ^= 0x10;
     /* IHDR claiming 100000 x 100000 (valid CRC): refused by the limit, fast. */
     uint8_t *ihdr = b.data + 16;
@@ -376,21 +363,21 @@ static void test_png_corrupt(void **state) {
     }
     tw_png_fix_crc(b.data, 12, 13);
     assert_int_equal(decode_status(b.data, b.len, MID_IMAGE_PNG), MID_ERR_LIMIT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "limit"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "limit"));
     free(b.data);
 }
 
 static void test_png_encode_roundtrip(void **state) {
     (void)state;
     mid_image *img = NULL;
-    assert_int_equal(mid_image_create(g_ctx, 31, 17, 500.0, &img), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 31, 17, 500.0, &img), MID_OK);
     uint8_t *p = mid_image_pixels(img);
     for (int i = 0; i < 31 * 17; i++) {
         p[i] = (uint8_t)(i * 13);
     }
     void *enc = NULL;
     size_t len = 0;
-    assert_int_equal(mid_image_encode_png(g_ctx, img, &enc, &len), MID_OK);
+    assert_int_equal(mid_image_encode_png(tu_ctx, img, &enc, &len), MID_OK);
     tbuf b = {enc, len};
     mid_image *back = decode_ok(&b, MID_IMAGE_PNG);
     assert_pixels(back, 31, 17, p);
@@ -398,16 +385,16 @@ static void test_png_encode_roundtrip(void **state) {
     mid_image_free(back);
     mid_free(enc);
     const char *path = tu_temp_path("enc.png");
-    assert_int_equal(mid_image_save_png(g_ctx, img, path), MID_OK);
+    assert_int_equal(mid_image_save_png(tu_ctx, img, path), MID_OK);
     mid_decode_opts o = {0};
     o.ppi = 569.0;
-    assert_int_equal(mid_image_load(g_ctx, path, &o, &back), MID_OK);
+    assert_int_equal(mid_image_load(tu_ctx, path, &o, &back), MID_OK);
     assert_pixels(back, 31, 17, p);
     assert_true(mid_image_ppi(back) == 569.0); /* override beats the file */
     mid_image_free(back);
     /* Unknown resolution: no pHYs, decodes to 0. */
     mid_image_set_ppi(img, 0.0);
-    assert_int_equal(mid_image_encode_png(g_ctx, img, &enc, &len), MID_OK);
+    assert_int_equal(mid_image_encode_png(tu_ctx, img, &enc, &len), MID_OK);
     for (size_t i = 0; i + 4 <= len; i++) {
         assert_false(memcmp((const uint8_t *)enc + i, "pHYs", 4) == 0);
     }
@@ -602,7 +589,7 @@ static void test_bmp_formats(void **state) {
             /* An index past the 16-entry palette. */
             b.data[b.len - 1 - 3] = 200;
             assert_int_equal(decode_status(b.data, b.len, MID_IMAGE_BMP), MID_ERR_FORMAT);
-            assert_non_null(strstr(mid_ctx_error(g_ctx), "palette index"));
+            assert_non_null(strstr(mid_ctx_error(tu_ctx), "palette index"));
         }
         free(b.data);
     }
@@ -691,16 +678,16 @@ static void test_bmp_rle_and_errors(void **state) {
     assert_int_equal(decode_status(hdr, sizeof(hdr), MID_IMAGE_BMP), MID_ERR_UNSUPPORTED);
     put32(hdr + 30, 0);
     assert_int_equal(decode_status(hdr, sizeof(hdr), MID_IMAGE_BMP), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "BMP"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "BMP"));
     /* A 20-byte file claiming a huge image fails with the limit through load(). */
     const char *path = tu_temp_path("huge.pgm");
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     fputs("P5 100000 100000 255\n", f);
     fclose(f);
-    assert_int_equal(mid_image_load(g_ctx, path, NULL, &img), MID_ERR_LIMIT);
+    assert_int_equal(mid_image_load(tu_ctx, path, NULL, &img), MID_ERR_LIMIT);
     assert_null(img);
-    assert_int_equal(mid_image_load(g_ctx, tu_temp_path("absent.png"), NULL, &img), MID_ERR_IO);
+    assert_int_equal(mid_image_load(tu_ctx, tu_temp_path("absent.png"), NULL, &img), MID_ERR_IO);
 }
 
 /* ---------------------------------------------------------------- TIFF */
@@ -834,7 +821,7 @@ static void test_tiff_hostile(void **state) {
     /* Now 10 x 10 whose strip lies past the end of the file. */
     put32(t + 10 + 8, 10), put32(t + 22 + 8, 10), put32(t + 10 + 12 * 4 + 8, 5000);
     assert_int_equal(decode_status(t, sizeof(t), MID_IMAGE_TIFF), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "TIFF"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "TIFF"));
     /* Bad magic after the byte order. */
     const uint8_t bad[8] = {'I', 'I', 42, 0, 0xFF, 0xFF, 0xFF, 0x7F};
     assert_int_equal(decode_status(bad, sizeof(bad), MID_IMAGE_TIFF), MID_ERR_FORMAT);
@@ -877,7 +864,7 @@ static void test_pgm(void **state) {
     assert_pixels(img, 1, 1, e3);
     mid_image_free(img);
     assert_int_equal(decode_status("P2 2 1 15 3 16", 14, MID_IMAGE_PGM), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "maxval"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "maxval"));
     assert_int_equal(decode_status("P5 2 1 0\n\0\0", 11, MID_IMAGE_PGM), MID_ERR_FORMAT);
     assert_int_equal(decode_status("P5 2 1 70000\n\0\0", 15, MID_IMAGE_PGM), MID_ERR_FORMAT);
     assert_int_equal(decode_status("P5 9000 2 255\n", 14, MID_IMAGE_PGM), MID_ERR_LIMIT);
@@ -895,44 +882,44 @@ static void test_raw_and_dispatch(void **state) {
     o.format = MID_IMAGE_RAW;
     o.raw_width = 4, o.raw_height = 3;
     mid_image *img = NULL;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_OK);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_OK);
     assert_pixels(img, 4, 3, px);
     mid_image_free(img);
-    assert_int_equal(mid_image_decode(g_ctx, px, 11, &o, &img), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "exactly 12"));
+    assert_int_equal(mid_image_decode(tu_ctx, px, 11, &o, &img), MID_ERR_FORMAT);
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "exactly 12"));
     o.raw_width = 0;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_ERR_ARG);
     /* Auto-detection falls back to raw only with dimensions. */
     o.format = MID_IMAGE_AUTO;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_ERR_UNSUPPORTED);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_ERR_UNSUPPORTED);
     o.raw_width = 4;
     o.ppi = 569.0;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_OK);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_OK);
     assert_true(mid_image_ppi(img) == 569.0);
     mid_image_free(img);
     /* Overrides outside the accepted range are the caller's error. */
     o.ppi = 50.0;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_ERR_ARG);
     o.ppi = 5000.0;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_ERR_ARG);
     o.ppi = 0.0;
     o.format = (mid_image_format)99;
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, &o, &img), MID_ERR_ARG);
-    assert_int_equal(mid_image_decode(g_ctx, px, 12, NULL, NULL), MID_ERR_ARG);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, &o, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_decode(tu_ctx, px, 12, NULL, NULL), MID_ERR_ARG);
     /* TIFF ppi 500 in the file, override wins. */
     tbuf b = tw_tiff(4, 3, 1, 8, PHOTOMETRIC_MINISBLACK, COMPRESSION_NONE, px, NULL, 500.0f,
                      RESUNIT_INCH);
     o = (mid_decode_opts){0};
     o.ppi = 569.0;
-    assert_int_equal(mid_image_decode(g_ctx, b.data, b.len, &o, &img), MID_OK);
+    assert_int_equal(mid_image_decode(tu_ctx, b.data, b.len, &o, &img), MID_OK);
     assert_true(mid_image_ppi(img) == 569.0);
     mid_image_free(img);
     free(b.data);
     /* create/accessors */
-    assert_int_equal(mid_image_create(g_ctx, 0, 3, 0, &img), MID_ERR_ARG);
-    assert_int_equal(mid_image_create(g_ctx, 3, 3, 5.0, &img), MID_ERR_ARG);
-    assert_int_equal(mid_image_create(g_ctx, 9000, 3, 0, &img), MID_ERR_LIMIT);
-    assert_int_equal(mid_image_create(g_ctx, 3, 2, 0, &img), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 0, 3, 0, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_create(tu_ctx, 3, 3, 5.0, &img), MID_ERR_ARG);
+    assert_int_equal(mid_image_create(tu_ctx, 9000, 3, 0, &img), MID_ERR_LIMIT);
+    assert_int_equal(mid_image_create(tu_ctx, 3, 2, 0, &img), MID_OK);
     assert_int_equal(mid_image_cpixels(img)[5], 0);
     mid_image_set_ppi(img, 1.0);
     assert_true(mid_image_ppi(img) == 0.0);
@@ -954,5 +941,5 @@ int main(void) {
         cmocka_unit_test(test_pgm),
         cmocka_unit_test(test_raw_and_dispatch),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

@@ -14,19 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static double mean(const mid_image *img) {
     const uint8_t *p = mid_image_cpixels(img);
     size_t n = (size_t)mid_image_width(img) * mid_image_height(img);
@@ -39,7 +26,7 @@ static double mean(const mid_image *img) {
 
 static mid_image *make(uint32_t w, uint32_t h, double ppi, unsigned seed) {
     mid_image *img = NULL;
-    assert_int_equal(mid_image_create(g_ctx, w, h, ppi, &img), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, w, h, ppi, &img), MID_OK);
     uint8_t *p = mid_image_pixels(img);
     uint32_t s = seed;
     for (size_t i = 0; i < (size_t)w * h; i++) {
@@ -55,18 +42,18 @@ static void test_shrink_569_to_500(void **state) {
     /* FVC2002 DB2: 296 x 560 at 569 ppi. */
     mid_image *in = make(296, 560, 569.0, 1);
     mid_image *out = NULL;
-    assert_int_equal(mid_image_resample(g_ctx, in, 500.0, &out), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 500.0, &out), MID_OK);
     assert_int_equal(mid_image_width(out), 260);  /* round(296 * 500 / 569) */
     assert_int_equal(mid_image_height(out), 492); /* round(560 * 500 / 569) */
     assert_true(mid_image_ppi(out) == 500.0);
     assert_true(fabs(mean(out) - mean(in)) < 0.5);
     mid_image_free(out);
     /* Halving is an exact 2x2 box average. */
-    assert_int_equal(mid_image_create(g_ctx, 4, 2, 1000.0, &out), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 4, 2, 1000.0, &out), MID_OK);
     const uint8_t src[8] = {0, 10, 100, 200, 20, 30, 50, 51};
     memcpy(mid_image_pixels(out), src, 8);
     mid_image *half = NULL;
-    assert_int_equal(mid_image_resample(g_ctx, out, 500.0, &half), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, out, 500.0, &half), MID_OK);
     assert_int_equal(mid_image_width(half), 2);
     assert_int_equal(mid_image_height(half), 1);
     assert_int_equal(mid_image_cpixels(half)[0], 15);  /* (0+10+20+30)/4 */
@@ -79,11 +66,11 @@ static void test_shrink_569_to_500(void **state) {
 static void test_constant_and_identity(void **state) {
     (void)state;
     mid_image *in = NULL, *out = NULL;
-    assert_int_equal(mid_image_create(g_ctx, 37, 23, 333.0, &in), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 37, 23, 333.0, &in), MID_OK);
     memset(mid_image_pixels(in), 173, 37 * 23);
     const double targets[4] = {500.0, 250.0, 1000.0, 333.0};
     for (int t = 0; t < 4; t++) {
-        assert_int_equal(mid_image_resample(g_ctx, in, targets[t], &out), MID_OK);
+        assert_int_equal(mid_image_resample(tu_ctx, in, targets[t], &out), MID_OK);
         const uint8_t *p = mid_image_cpixels(out);
         for (size_t i = 0; i < (size_t)mid_image_width(out) * mid_image_height(out); i++) {
             assert_int_equal(p[i], 173);
@@ -92,7 +79,7 @@ static void test_constant_and_identity(void **state) {
     }
     /* Ratio 1: a new image with the same pixels. */
     mid_image *img = make(50, 40, 500.0, 7);
-    assert_int_equal(mid_image_resample(g_ctx, img, 500.0, &out), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, img, 500.0, &out), MID_OK);
     assert_ptr_not_equal(out, img);
     assert_memory_equal(mid_image_cpixels(out), mid_image_cpixels(img), 50 * 40);
     mid_image_free(out);
@@ -103,10 +90,10 @@ static void test_constant_and_identity(void **state) {
 static void test_grow_bilinear(void **state) {
     (void)state;
     mid_image *in = NULL, *out = NULL;
-    assert_int_equal(mid_image_create(g_ctx, 2, 1, 250.0, &in), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 2, 1, 250.0, &in), MID_OK);
     mid_image_pixels(in)[0] = 0;
     mid_image_pixels(in)[1] = 200;
-    assert_int_equal(mid_image_resample(g_ctx, in, 500.0, &out), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 500.0, &out), MID_OK);
     assert_int_equal(mid_image_width(out), 4);
     assert_int_equal(mid_image_height(out), 2);
     /* Centres at source x = -0.25 (clamped), 0.25, 0.75, 1.25 (clamped). */
@@ -116,7 +103,7 @@ static void test_grow_bilinear(void **state) {
     mid_image_free(out);
     mid_image_free(in);
     mid_image *img = make(100, 80, 400.0, 3);
-    assert_int_equal(mid_image_resample(g_ctx, img, 500.0, &out), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, img, 500.0, &out), MID_OK);
     assert_int_equal(mid_image_width(out), 125);
     assert_int_equal(mid_image_height(out), 100);
     assert_true(fabs(mean(out) - mean(img)) < 1.0);
@@ -127,22 +114,22 @@ static void test_grow_bilinear(void **state) {
 static void test_resample_errors(void **state) {
     (void)state;
     mid_image *in = NULL, *out = (mid_image *)&in;
-    assert_int_equal(mid_image_create(g_ctx, 10, 10, 0.0, &in), MID_OK);
-    assert_int_equal(mid_image_resample(g_ctx, in, 500.0, &out), MID_ERR_ARG);
+    assert_int_equal(mid_image_create(tu_ctx, 10, 10, 0.0, &in), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 500.0, &out), MID_ERR_ARG);
     assert_null(out);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "unknown"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "unknown"));
     mid_image_set_ppi(in, 500.0);
-    assert_int_equal(mid_image_resample(g_ctx, in, 0.0, &out), MID_ERR_ARG);
-    assert_int_equal(mid_image_resample(g_ctx, NULL, 500.0, &out), MID_ERR_ARG);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 0.0, &out), MID_ERR_ARG);
+    assert_int_equal(mid_image_resample(tu_ctx, NULL, 500.0, &out), MID_ERR_ARG);
     /* A tiny image never goes below 1 pixel. */
     mid_image_set_ppi(in, 2000.0);
-    assert_int_equal(mid_image_resample(g_ctx, in, 100.0, &out), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 100.0, &out), MID_OK);
     assert_int_equal(mid_image_width(out), 1);
     mid_image_free(out);
     /* Growing past the side limit is refused before allocating. */
     mid_image_free(in);
-    assert_int_equal(mid_image_create(g_ctx, 4000, 10, 100.0, &in), MID_OK);
-    assert_int_equal(mid_image_resample(g_ctx, in, 500.0, &out), MID_ERR_LIMIT);
+    assert_int_equal(mid_image_create(tu_ctx, 4000, 10, 100.0, &in), MID_OK);
+    assert_int_equal(mid_image_resample(tu_ctx, in, 500.0, &out), MID_ERR_LIMIT);
     mid_image_free(in);
 }
 
@@ -150,9 +137,9 @@ static void test_resample_errors(void **state) {
 
 static mid_image *load(const char *path, const mid_decode_opts *o) {
     mid_image *img = NULL;
-    mid_status st = mid_image_load(g_ctx, path, o, &img);
+    mid_status st = mid_image_load(tu_ctx, path, o, &img);
     if (st != MID_OK) {
-        fail_msg("%s: %s: %s", path, mid_status_name(st), mid_ctx_error(g_ctx));
+        fail_msg("%s: %s: %s", path, mid_status_name(st), mid_ctx_error(tu_ctx));
     }
     return img;
 }
@@ -221,8 +208,8 @@ static void test_ref_sourceafis(void **state) {
     mid_decode_opts o = {0};
     o.raw_width = 388, o.raw_height = 374;
     mid_image *img = NULL;
-    assert_int_equal(mid_image_load(g_ctx, raw, &o, &img), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "exactly"));
+    assert_int_equal(mid_image_load(tu_ctx, raw, &o, &img), MID_ERR_FORMAT);
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "exactly"));
     o.raw_width = 332, o.raw_height = 533;
     img = load(raw, &o);
     assert_int_equal(mid_image_width(img), 332);
@@ -289,5 +276,5 @@ int main(void) {
         cmocka_unit_test(test_ref_fvc),           cmocka_unit_test(test_ref_sourceafis),
         cmocka_unit_test(test_ref_pgm_raw_png),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

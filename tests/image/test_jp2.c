@@ -12,22 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static mid_image *pattern(uint32_t w, uint32_t h, double ppi) {
     mid_image *img = NULL;
-    assert_int_equal(mid_image_create(g_ctx, w, h, ppi, &img), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, w, h, ppi, &img), MID_OK);
     uint8_t *p = mid_image_pixels(img);
     for (uint32_t y = 0; y < h; y++) {
         for (uint32_t x = 0; x < w; x++) {
@@ -40,9 +27,9 @@ static mid_image *pattern(uint32_t w, uint32_t h, double ppi) {
 
 static mid_image *decode(const void *d, size_t n) {
     mid_image *img = NULL;
-    mid_status st = mid_image_decode(g_ctx, d, n, NULL, &img);
+    mid_status st = mid_image_decode(tu_ctx, d, n, NULL, &img);
     if (st != MID_OK) {
-        print_error("decode: %s\n", mid_ctx_error(g_ctx));
+        print_error("decode: %s\n", mid_ctx_error(tu_ctx));
     }
     assert_int_equal(st, MID_OK);
     return img;
@@ -74,7 +61,7 @@ static void test_lossless_round_trip(void **state) {
         mid_image *img = pattern(sizes[k][0], sizes[k][1], ppi);
         void *buf = NULL;
         size_t len = 0;
-        assert_int_equal(mid_image_encode_jp2(g_ctx, img, 0.0, &buf, &len), MID_OK);
+        assert_int_equal(mid_image_encode_jp2(tu_ctx, img, 0.0, &buf, &len), MID_OK);
         mid_image *back = decode(buf, len);
         assert_same(img, back);
         assert_true(fabs(mid_image_ppi(back) - ppi) < 1e-9); /* resc box, snapped */
@@ -92,14 +79,14 @@ static void test_lossless_round_trip(void **state) {
     mid_image *img = pattern(40, 30, 0.0);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_image_encode_jp2(g_ctx, img, 0.0, &buf, &len), MID_OK);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, img, 0.0, &buf, &len), MID_OK);
     mid_image *back = decode(buf, len);
     assert_true(mid_image_ppi(back) == 0.0);
     mid_image_free(back);
     mid_free(buf);
-    assert_int_equal(mid_image_encode_jp2(g_ctx, img, -1.0, &buf, &len), MID_ERR_ARG);
-    assert_int_equal(mid_image_encode_jp2(g_ctx, img, 9.0, &buf, &len), MID_ERR_ARG);
-    assert_int_equal(mid_image_encode_jp2(g_ctx, NULL, 0.0, &buf, &len), MID_ERR_ARG);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, img, -1.0, &buf, &len), MID_ERR_ARG);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, img, 9.0, &buf, &len), MID_ERR_ARG);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, NULL, 0.0, &buf, &len), MID_ERR_ARG);
     mid_image_free(img);
 }
 
@@ -110,7 +97,7 @@ static void test_lossy_rate(void **state) {
     for (size_t k = 0; k < 3; k++) {
         void *buf = NULL;
         size_t len = 0;
-        assert_int_equal(mid_image_encode_jp2(g_ctx, img, rates[k], &buf, &len), MID_OK);
+        assert_int_equal(mid_image_encode_jp2(tu_ctx, img, rates[k], &buf, &len), MID_OK);
         double bpp = (double)len * 8.0 / (320.0 * 320.0);
         assert_true(bpp < rates[k] * 1.1);
         assert_true(bpp > rates[k] * 0.5);
@@ -188,12 +175,12 @@ static void test_hostile(void **state) {
     mid_image *img = pattern(48, 40, 500.0);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_image_encode_jp2(g_ctx, img, 0.0, &buf, &len), MID_OK);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, img, 0.0, &buf, &len), MID_OK);
     const uint8_t *p = buf;
     mid_image *out = NULL;
     /* Truncation anywhere is an error (strict mode), never a partial image. */
     for (size_t n = 0; n < len; n += (n < 200 ? 1 : 7)) {
-        assert_int_not_equal(mid_image_decode(g_ctx, p, n, NULL, &out), MID_OK);
+        assert_int_not_equal(mid_image_decode(tu_ctx, p, n, NULL, &out), MID_OK);
         assert_null(out);
     }
     /* Image side beyond MID_MAX_IMAGE_SIDE in SIZ: refused from the header. */
@@ -206,21 +193,21 @@ static void test_hostile(void **state) {
     cs[9] = 0x01;
     cs[10] = 0x00;
     cs[11] = 0x00; /* Xsiz = 65536 */
-    assert_int_equal(mid_image_decode(g_ctx, cs, len - at, NULL, &out), MID_ERR_LIMIT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "JPEG 2000"));
+    assert_int_equal(mid_image_decode(tu_ctx, cs, len - at, NULL, &out), MID_ERR_LIMIT);
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "JPEG 2000"));
     /* Forced format on garbage: openjpeg's message lands in the context. */
     uint8_t junk[200];
     for (size_t i = 0; i < sizeof(junk); i++) {
         junk[i] = (uint8_t)(i * 89u + 3u);
     }
     memcpy(junk, p, 12); /* a JP2 signature, then garbage boxes */
-    assert_int_not_equal(mid_image_decode(g_ctx, junk, sizeof(junk), NULL, &out), MID_OK);
+    assert_int_not_equal(mid_image_decode(tu_ctx, junk, sizeof(junk), NULL, &out), MID_OK);
     assert_null(out);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "JPEG 2000"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "JPEG 2000"));
     mid_decode_opts o;
     memset(&o, 0, sizeof(o));
     o.format = MID_IMAGE_JP2;
-    assert_int_not_equal(mid_image_decode(g_ctx, junk + 12, 100, &o, &out), MID_OK);
+    assert_int_not_equal(mid_image_decode(tu_ctx, junk + 12, 100, &o, &out), MID_OK);
     free(cs);
     mid_free(buf);
     mid_image_free(img);
@@ -230,7 +217,7 @@ static void test_libbiomeval_img(void **state) {
     (void)state;
     TU_REQUIRE_SHARED(path, "libbiomeval-test-data/img.jp2");
     mid_image *img = NULL;
-    assert_int_equal(mid_image_load(g_ctx, path, NULL, &img), MID_OK);
+    assert_int_equal(mid_image_load(tu_ctx, path, NULL, &img), MID_OK);
     assert_int_equal(mid_image_width(img), 908);
     assert_int_equal(mid_image_height(img), 1007);
     assert_true(fabs(mid_image_ppi(img) - 1000.0) < 1e-9); /* resc 39370 px/m */
@@ -244,7 +231,7 @@ static void test_libbiomeval_img(void **state) {
     /* Lossless re-encode decodes to the same pixels and resolution. */
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_image_encode_jp2(g_ctx, img, 0.0, &buf, &len), MID_OK);
+    assert_int_equal(mid_image_encode_jp2(tu_ctx, img, 0.0, &buf, &len), MID_OK);
     mid_image *back = decode(buf, len);
     assert_same(img, back);
     assert_true(fabs(mid_image_ppi(back) - 1000.0) < 1e-9);
@@ -259,5 +246,5 @@ int main(void) {
         cmocka_unit_test(test_colour_to_grey),      cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_libbiomeval_img),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

@@ -109,3 +109,17 @@ void tu_run_free(tu_run *r) {
     free(r->out);
     free(r->err);
 }
+
+mid_ctx *tu_ctx;
+
+int tu_ctx_setup(void **state) {
+    (void)state;
+    return mid_ctx_create(&tu_ctx) == MID_OK ? 0 : -1;
+}
+
+int tu_ctx_teardown(void **state) {
+    (void)state;
+    mid_ctx_free(tu_ctx);
+    tu_ctx = NULL;
+    return 0;
+}

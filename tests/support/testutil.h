@@ -12,6 +12,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "mid/core.h"
+
+/* A context shared by the tests of one binary: tu_ctx_setup and tu_ctx_teardown
+ * are cmocka group fixtures that create and free tu_ctx. */
+extern mid_ctx *tu_ctx;
+int tu_ctx_setup(void **state);
+int tu_ctx_teardown(void **state);
+
 /* Path of a file under the reference data (../shared/data), or NULL when that data
  * or the file is absent. The result is a static buffer overwritten by the next call. */
 const char *tu_shared_path(const char *relative);

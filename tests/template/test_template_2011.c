@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static const mid_template_format ALL[] = {MID_TEMPLATE_ISO19794_2_2005,
                                           MID_TEMPLATE_ISO19794_2_2011, MID_TEMPLATE_ANSI378_2004,
                                           MID_TEMPLATE_ANSI378_2009};
@@ -61,9 +48,9 @@ static const uint8_t ISO2011[] = {
 
 static mid_template_record *decode(const uint8_t *p, size_t n, mid_template_format f) {
     mid_template_record *r = NULL;
-    mid_status st = mid_template_record_decode(g_ctx, p, n, f, &r);
+    mid_status st = mid_template_record_decode(tu_ctx, p, n, f, &r);
     if (st != MID_OK) {
-        print_error("decode: %s\n", mid_ctx_error(g_ctx));
+        print_error("decode: %s\n", mid_ctx_error(tu_ctx));
     }
     assert_int_equal(st, MID_OK);
     return r;
@@ -93,7 +80,7 @@ static void test_iso2011_fields(void **state) {
     assert_int_equal(m[1].type, MID_MINUTIA_BIFURCATION);
     assert_int_equal(m[1].quality, 0); /* 254: not computed */
     mid_template_view_info info;
-    assert_int_equal(mid_template_record_view_info(g_ctx, r, 0, &info), MID_OK);
+    assert_int_equal(mid_template_record_view_info(tu_ctx, r, 0, &info), MID_OK);
     assert_int_equal(info.view_number, 1);
     assert_int_equal(info.capture.year, 2025);
     assert_int_equal(info.capture.month, 3);
@@ -109,17 +96,17 @@ static void test_iso2011_fields(void **state) {
     assert_int_equal(mid_template_width(t), 320);
     assert_int_equal(mid_template_minutiae(t)[1].x, 319);
     assert_int_equal(mid_template_minutiae(t)[1].type, MID_MINUTIA_OTHER);
-    assert_int_equal(mid_template_record_view_info(g_ctx, r, 1, &info), MID_OK);
+    assert_int_equal(mid_template_record_view_info(tu_ctx, r, 1, &info), MID_OK);
     assert_int_equal(info.capture.year, 0xFFFF);
-    assert_int_equal(mid_template_record_view_info(g_ctx, r, 2, &info), MID_ERR_ARG);
+    assert_int_equal(mid_template_record_view_info(tu_ctx, r, 2, &info), MID_ERR_ARG);
     assert_null(mid_template_record_view(r, 2));
 
     /* Same format: byte for byte, quality blocks, certification, 5-byte minutiae
      * and extended data included, except the 254 minutia quality (read as 0). */
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ISO19794_2_2011, &buf, &len),
-                     MID_OK);
+    assert_int_equal(
+        mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ISO19794_2_2011, &buf, &len), MID_OK);
     assert_int_equal(len, sizeof(ISO2011));
     uint8_t expect[sizeof(ISO2011)];
     memcpy(expect, ISO2011, sizeof(expect));
@@ -130,17 +117,18 @@ static void test_iso2011_fields(void **state) {
     /* The single-template API returns the first view. */
     mid_template *first = NULL;
     assert_int_equal(
-        mid_template_decode(g_ctx, ISO2011, sizeof(ISO2011), MID_TEMPLATE_AUTO, &first), MID_OK);
+        mid_template_decode(tu_ctx, ISO2011, sizeof(ISO2011), MID_TEMPLATE_AUTO, &first), MID_OK);
     assert_int_equal(mid_template_count(first), 2);
     assert_int_equal(mid_template_finger_position(first), 3);
     mid_template_free(first);
 
     /* Two image sizes cannot go into one 2005/2004 record. */
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
+    assert_int_equal(
+        mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
+        MID_ERR_ARG);
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ANSI378_2004, &buf, &len),
                      MID_ERR_ARG);
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ANSI378_2004, &buf, &len),
-                     MID_ERR_ARG);
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_NATIVE, &buf, &len),
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_NATIVE, &buf, &len),
                      MID_ERR_ARG);
     mid_template_record_free(r);
 }
@@ -175,8 +163,8 @@ static void assert_same_views(const mid_template_record *a, const mid_template_r
             }
         }
         mid_template_view_info ix, iy;
-        assert_int_equal(mid_template_record_view_info(g_ctx, a, v, &ix), MID_OK);
-        assert_int_equal(mid_template_record_view_info(g_ctx, b, v, &iy), MID_OK);
+        assert_int_equal(mid_template_record_view_info(tu_ctx, a, v, &ix), MID_OK);
+        assert_int_equal(mid_template_record_view_info(tu_ctx, b, v, &iy), MID_OK);
         assert_int_equal(ix.view_number, iy.view_number);
     }
 }
@@ -188,7 +176,7 @@ static void convert_all(const mid_template_record *r, mid_template_format src) {
         mid_template_format f = ALL[k];
         void *buf = NULL;
         size_t len = 0;
-        mid_status st = mid_template_record_encode(g_ctx, r, f, &buf, &len);
+        mid_status st = mid_template_record_encode(tu_ctx, r, f, &buf, &len);
         if (st == MID_ERR_ARG &&
             (f == MID_TEMPLATE_ISO19794_2_2005 || f == MID_TEMPLATE_ANSI378_2004)) {
             continue; /* views of several image sizes */
@@ -199,7 +187,7 @@ static void convert_all(const mid_template_record *r, mid_template_format src) {
         mid_free(buf);
         assert_same_views(r, c, ansi(src) || !ansi(f));
         /* Back to the source format: the same record again. */
-        assert_int_equal(mid_template_record_encode(g_ctx, c, src, &buf, &len), MID_OK);
+        assert_int_equal(mid_template_record_encode(tu_ctx, c, src, &buf, &len), MID_OK);
         mid_template_record *back = decode(buf, len, src);
         mid_free(buf);
         assert_same_views(r, back, ansi(src) || !ansi(f));
@@ -215,13 +203,13 @@ static void test_iso2011_convert(void **state) {
     /* ANSI 2009 keeps the quality algorithm ids; ISO 2011 metadata is dropped. */
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ANSI378_2009, &buf, &len),
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ANSI378_2009, &buf, &len),
                      MID_OK);
     mid_template_record *a = decode(buf, len, MID_TEMPLATE_AUTO);
     assert_int_equal(mid_template_record_source(a), MID_TEMPLATE_ANSI378_2009);
     mid_free(buf);
     mid_template_view_info info;
-    assert_int_equal(mid_template_record_view_info(g_ctx, a, 0, &info), MID_OK);
+    assert_int_equal(mid_template_record_view_info(tu_ctx, a, 0, &info), MID_OK);
     assert_int_equal(info.quality_owner, 15);
     assert_int_equal(info.quality_algorithm, 1);
     assert_int_equal(info.view_number, 1);
@@ -235,31 +223,32 @@ static void test_iso2011_convert(void **state) {
 static void test_build_multi_view(void **state) {
     (void)state;
     mid_template_record *r = NULL;
-    assert_int_equal(mid_template_record_create(g_ctx, &r), MID_OK);
+    assert_int_equal(mid_template_record_create(tu_ctx, &r), MID_OK);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ISO19794_2_2011, &buf, &len),
-                     MID_ERR_ARG); /* empty */
+    assert_int_equal(
+        mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ISO19794_2_2011, &buf, &len),
+        MID_ERR_ARG); /* empty */
     for (unsigned f = 1; f <= 10; f++) {
         mid_template *t = NULL;
-        assert_int_equal(mid_template_create(g_ctx, 400, 500, 500, &t), MID_OK);
-        assert_int_equal(mid_template_set_finger(g_ctx, t, (uint8_t)f, 0), MID_OK);
+        assert_int_equal(mid_template_create(tu_ctx, 400, 500, 500, &t), MID_OK);
+        assert_int_equal(mid_template_set_finger(tu_ctx, t, (uint8_t)f, 0), MID_OK);
         mid_template_set_quality(t, (uint8_t)(50 + f));
         for (unsigned i = 0; i < f * 7; i++) {
             mid_minutia m = {(uint16_t)(i * 13 % 400), (uint16_t)(i * 29 % 500), (uint8_t)(i * 37),
                              (uint8_t)(1 + i % 2), (uint8_t)(i % 101)};
-            assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+            assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
         }
         mid_template_view_info info;
         mid_template_view_info_init(&info);
         info.view_number = (uint8_t)(f % 3);
-        assert_int_equal(mid_template_record_add(g_ctx, r, t, &info), MID_OK);
+        assert_int_equal(mid_template_record_add(tu_ctx, r, t, &info), MID_OK);
         mid_template_free(t);
     }
     assert_int_equal(mid_template_record_count(r), 10);
     convert_all(r, MID_TEMPLATE_ISO19794_2_2005);
     /* As if read from ANSI 378-2009 (angles on the 2-degree grid). */
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ANSI378_2009, &buf, &len),
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ANSI378_2009, &buf, &len),
                      MID_OK);
     mid_template_record *a9 = decode(buf, len, MID_TEMPLATE_AUTO);
     mid_free(buf);
@@ -269,7 +258,7 @@ static void test_build_multi_view(void **state) {
     /* Record header fields survive ANSI. */
     mid_template_record_info h = {0x1234, 0x00330044};
     mid_template_record_set_header(r, &h);
-    assert_int_equal(mid_template_record_encode(g_ctx, r, MID_TEMPLATE_ANSI378_2004, &buf, &len),
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, MID_TEMPLATE_ANSI378_2004, &buf, &len),
                      MID_OK);
     mid_template_record *a = decode(buf, len, MID_TEMPLATE_AUTO);
     mid_free(buf);
@@ -279,7 +268,7 @@ static void test_build_multi_view(void **state) {
     mid_template_view_info bad;
     mid_template_view_info_init(&bad);
     bad.view_number = 16;
-    assert_int_equal(mid_template_record_add(g_ctx, r, mid_template_record_view(r, 0), &bad),
+    assert_int_equal(mid_template_record_add(tu_ctx, r, mid_template_record_view(r, 0), &bad),
                      MID_ERR_ARG);
     mid_template_record_free(r);
 }
@@ -288,26 +277,26 @@ static void test_build_multi_view(void **state) {
 static void test_single_template(void **state) {
     (void)state;
     mid_template *t = NULL;
-    assert_int_equal(mid_template_create(g_ctx, 256, 360, 500, &t), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 256, 360, 500, &t), MID_OK);
     mid_minutia m = {255, 359, 255, MID_MINUTIA_BIFURCATION, 100};
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
     mid_template_format fs[] = {MID_TEMPLATE_ISO19794_2_2011, MID_TEMPLATE_ANSI378_2009};
     for (size_t k = 0; k < 2; k++) {
         void *buf = NULL;
         size_t len = 0;
-        assert_int_equal(mid_template_encode(g_ctx, t, fs[k], &buf, &len), MID_OK);
+        assert_int_equal(mid_template_encode(tu_ctx, t, fs[k], &buf, &len), MID_OK);
         assert_memory_equal(buf,
                             "FMR\0"
                             "030\0",
                             8);
         mid_template *u = NULL;
-        assert_int_equal(mid_template_decode(g_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
+        assert_int_equal(mid_template_decode(tu_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
         assert_int_equal(mid_template_count(u), 1);
         assert_int_equal(mid_template_minutiae(u)[0].x, 255);
         assert_int_equal(mid_template_minutiae(u)[0].quality, 100);
         /* The wrong edition is refused with a clear error. */
         mid_template *w = NULL;
-        assert_int_equal(mid_template_decode(g_ctx, buf, len,
+        assert_int_equal(mid_template_decode(tu_ctx, buf, len,
                                              k == 0 ? MID_TEMPLATE_ISO19794_2_2005
                                                     : MID_TEMPLATE_ISO19794_2_2011,
                                              &w),
@@ -325,71 +314,71 @@ static void test_hostile(void **state) {
     /* Every truncation is an error, never a crash or a partial record. */
     for (size_t n = 0; n < sizeof(ISO2011); n++) {
         assert_int_not_equal(
-            mid_template_record_decode(g_ctx, ISO2011, n, MID_TEMPLATE_ISO19794_2_2011, &r),
+            mid_template_record_decode(tu_ctx, ISO2011, n, MID_TEMPLATE_ISO19794_2_2011, &r),
             MID_OK);
         assert_null(r);
     }
     assert_int_equal(
-        mid_template_record_decode(g_ctx, ISO2011, 60, MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, ISO2011, 60, MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "truncated"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "truncated"));
     uint8_t b[sizeof(ISO2011)];
     /* Oversized record length. */
     memcpy(b, ISO2011, sizeof(b));
     b[8] = 0x7F;
-    assert_int_equal(mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_AUTO, &r),
+    assert_int_equal(mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_AUTO, &r),
                      MID_ERR_LIMIT);
     /* Representation length past the record, and one byte short of its content. */
     memcpy(b, ISO2011, sizeof(b));
     b[18] = 200;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "representation 0 length"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "representation 0 length"));
     /* Minutia field length other than 5/6, bad certification flag, bad quality. */
     memcpy(b, ISO2011, sizeof(b));
     b[15 + 44] = 0x71;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "minutia field length"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "minutia field length"));
     memcpy(b, ISO2011, sizeof(b));
     b[14] = 2;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
     memcpy(b, ISO2011, sizeof(b));
     b[15 + 19] = 101;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
     /* Nested garbage: an extended data block whose length breaks the tiling. */
     memcpy(b, ISO2011, sizeof(b));
     b[15 + 63] = 9;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "extended data block"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "extended data block"));
     /* Minutia outside the image. */
     memcpy(b, ISO2011, sizeof(b));
     b[15 + 46] = 0x41;
     b[15 + 47] = 0x2C;
     assert_int_equal(
-        mid_template_record_decode(g_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
+        mid_template_record_decode(tu_ctx, b, sizeof(b), MID_TEMPLATE_ISO19794_2_2011, &r),
         MID_ERR_FORMAT);
     /* Garbage. */
     uint8_t junk[64];
     for (size_t i = 0; i < sizeof(junk); i++) {
         junk[i] = (uint8_t)(i * 151u + 7u);
     }
-    assert_int_equal(mid_template_record_decode(g_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &r),
+    assert_int_equal(mid_template_record_decode(tu_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &r),
                      MID_ERR_FORMAT);
     memcpy(junk,
            "FMR\0"
            "030\0",
            8);
     assert_int_not_equal(
-        mid_template_record_decode(g_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &r), MID_OK);
+        mid_template_record_decode(tu_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &r), MID_OK);
     assert_null(r);
 }
 
@@ -401,15 +390,15 @@ static void vector(const char *path) {
     size_t n = 0;
     uint8_t *p = tu_read_file(path, &n);
     mid_template_record *r = NULL;
-    mid_status st = mid_template_record_decode(g_ctx, p, n, MID_TEMPLATE_AUTO, &r);
+    mid_status st = mid_template_record_decode(tu_ctx, p, n, MID_TEMPLATE_AUTO, &r);
     if (st != MID_OK) {
-        print_error("%s: %s\n", path, mid_ctx_error(g_ctx));
+        print_error("%s: %s\n", path, mid_ctx_error(tu_ctx));
     }
     assert_int_equal(st, MID_OK);
     mid_template_format src = mid_template_record_source(r);
     /* The first view agrees with the single-template decoder. */
     mid_template *t = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, p, n, MID_TEMPLATE_AUTO, &t), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, p, n, MID_TEMPLATE_AUTO, &t), MID_OK);
     assert_int_equal(mid_template_count(t), mid_template_count(mid_template_record_view(r, 0)));
     assert_memory_equal(mid_template_minutiae(t),
                         mid_template_minutiae(mid_template_record_view(r, 0)),
@@ -419,7 +408,7 @@ static void vector(const char *path) {
      * its stated record length except where the file is inconsistent. */
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_record_encode(g_ctx, r, src, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_record_encode(tu_ctx, r, src, &buf, &len), MID_OK);
     mid_template_record *again = decode(buf, len, src);
     assert_same_views(r, again, true);
     mid_template_record_free(again);
@@ -480,14 +469,14 @@ static void test_reference_vectors(void **state) {
     /* libbiomeval's ANSI 378-2009 record is multi-view: every view is read. */
     snprintf(path, sizeof(path), "%s/libbiomeval-test-data/fmr.ansi2007", base);
     mid_template_record *r = NULL;
-    assert_int_equal(mid_template_record_load(g_ctx, path, MID_TEMPLATE_AUTO, &r), MID_OK);
+    assert_int_equal(mid_template_record_load(tu_ctx, path, MID_TEMPLATE_AUTO, &r), MID_OK);
     assert_int_equal(mid_template_record_source(r), MID_TEMPLATE_ANSI378_2009);
     assert_true(mid_template_record_count(r) >= 1);
     mid_template_record_free(r);
     /* The truncated negatives stay rejected. */
     snprintf(path, sizeof(path),
              "%s/iso19794-2-openafis-secugen/invalid-truncated/101_1_truncate_1_byte.iso", base);
-    assert_int_equal(mid_template_record_load(g_ctx, path, MID_TEMPLATE_AUTO, &r), MID_ERR_FORMAT);
+    assert_int_equal(mid_template_record_load(tu_ctx, path, MID_TEMPLATE_AUTO, &r), MID_ERR_FORMAT);
     assert_null(r);
 }
 
@@ -497,5 +486,5 @@ int main(void) {
         cmocka_unit_test(test_build_multi_view), cmocka_unit_test(test_single_template),
         cmocka_unit_test(test_hostile),          cmocka_unit_test(test_reference_vectors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

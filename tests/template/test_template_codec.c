@@ -32,19 +32,6 @@ static const uint8_t ansi_rec[44] = {
     0x00, 0x01, 0x00, 0x01, 0x90, 0x00, 0xC5, 0x00, 0xC5, 0x01, 0x00, 0x02, 0x01, 0x4D, 0x02,
     0x40, 0x0A, 0x01, 0x2C, 0x2D, 0x37, 0x80, 0xC8, 0x00, 0x05, 0x87, 0x64, 0x00, 0x00};
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static void assert_hand_template(const mid_template *t) {
     assert_int_equal(mid_template_width(t), 256);
     assert_int_equal(mid_template_height(t), 400);
@@ -68,20 +55,20 @@ static void assert_hand_template(const mid_template *t) {
 
 static mid_template *hand_template(void) {
     mid_template *t = NULL;
-    assert_int_equal(mid_template_create(g_ctx, 256, 400, 500, &t), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 256, 400, 500, &t), MID_OK);
     mid_template_set_quality(t, 77);
-    assert_int_equal(mid_template_set_finger(g_ctx, t, 2, 1), MID_OK);
+    assert_int_equal(mid_template_set_finger(tu_ctx, t, 2, 1), MID_OK);
     mid_minutia a = {10, 300, 64, MID_MINUTIA_ENDING, 55};
     mid_minutia b = {200, 5, 192, MID_MINUTIA_BIFURCATION, 100};
-    assert_int_equal(mid_template_add(g_ctx, t, &a), MID_OK);
-    assert_int_equal(mid_template_add(g_ctx, t, &b), MID_OK);
+    assert_int_equal(mid_template_add(tu_ctx, t, &a), MID_OK);
+    assert_int_equal(mid_template_add(tu_ctx, t, &b), MID_OK);
     return t;
 }
 
 /* A pseudo-random template (LCG, fixed seed) for round trips. */
 static mid_template *random_template(unsigned seed, size_t n) {
     mid_template *t = NULL;
-    assert_int_equal(mid_template_create(g_ctx, 388, 374, 500, &t), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 388, 374, 500, &t), MID_OK);
     mid_template_set_quality(t, 63);
     uint32_t s = seed;
     for (size_t i = 0; i < n; i++) {
@@ -92,7 +79,7 @@ static mid_template *random_template(unsigned seed, size_t n) {
         m.angle = (uint8_t)(s >> 20);
         m.type = (uint8_t)((s >> 12) % 3);
         m.quality = (uint8_t)((s >> 4) % 101);
-        assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+        assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
     }
     return t;
 }
@@ -100,34 +87,34 @@ static mid_template *random_template(unsigned seed, size_t n) {
 static void test_add_bounds(void **state) {
     (void)state;
     mid_template *t = NULL;
-    assert_int_equal(mid_template_create(g_ctx, 0, 10, 500, &t), MID_ERR_ARG);
+    assert_int_equal(mid_template_create(tu_ctx, 0, 10, 500, &t), MID_ERR_ARG);
     assert_null(t);
-    assert_int_equal(mid_template_create(g_ctx, 9000, 10, 500, &t), MID_ERR_LIMIT);
-    assert_int_equal(mid_template_create(g_ctx, 100, 50, 500, &t), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 9000, 10, 500, &t), MID_ERR_LIMIT);
+    assert_int_equal(mid_template_create(tu_ctx, 100, 50, 500, &t), MID_OK);
     mid_minutia m = {99, 49, 0, MID_MINUTIA_ENDING, 100};
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
     m.x = 100;
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_ERR_ARG);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "outside"));
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_ERR_ARG);
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "outside"));
     m.x = 0;
     m.y = 50;
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_ERR_ARG);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_ERR_ARG);
     m.y = 0;
     m.type = 3;
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_ERR_ARG);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_ERR_ARG);
     m.type = MID_MINUTIA_OTHER;
     m.quality = 101;
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_ERR_ARG);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_ERR_ARG);
     m.quality = 0;
     assert_int_equal(mid_template_count(t), 1);
     for (size_t i = 1; i < MID_MAX_MINUTIAE; i++) {
-        assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+        assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
     }
-    assert_int_equal(mid_template_add(g_ctx, t, &m), MID_ERR_LIMIT);
+    assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_ERR_LIMIT);
     assert_int_equal(mid_template_count(t), MID_MAX_MINUTIAE);
     mid_template_set_quality(t, 250);
     assert_int_equal(mid_template_quality(t), 100);
-    assert_int_equal(mid_template_set_finger(g_ctx, t, 16, 0), MID_ERR_ARG);
+    assert_int_equal(mid_template_set_finger(tu_ctx, t, 16, 0), MID_ERR_ARG);
     mid_template_free(t);
     mid_template_free(NULL);
 }
@@ -136,7 +123,7 @@ static void test_iso_hand_record(void **state) {
     (void)state;
     mid_template *t = NULL;
     assert_int_equal(
-        mid_template_decode(g_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_ISO19794_2_2005, &t),
+        mid_template_decode(tu_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_ISO19794_2_2005, &t),
         MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
@@ -144,7 +131,7 @@ static void test_iso_hand_record(void **state) {
     t = hand_template();
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
                      MID_OK);
     assert_int_equal(len, sizeof(iso_rec));
     assert_memory_equal(buf, iso_rec, len);
@@ -156,14 +143,14 @@ static void test_ansi_hand_record(void **state) {
     (void)state;
     mid_template *t = NULL;
     assert_int_equal(
-        mid_template_decode(g_ctx, ansi_rec, sizeof(ansi_rec), MID_TEMPLATE_ANSI378_2004, &t),
+        mid_template_decode(tu_ctx, ansi_rec, sizeof(ansi_rec), MID_TEMPLATE_ANSI378_2004, &t),
         MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
     t = hand_template();
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_ANSI378_2004, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_ANSI378_2004, &buf, &len), MID_OK);
     assert_int_equal(len, sizeof(ansi_rec));
     assert_memory_equal(buf, ansi_rec, len);
     mid_free(buf);
@@ -202,11 +189,11 @@ static void round_trip(mid_template_format f, unsigned seed, size_t n) {
     mid_template *t = random_template(seed, n);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, f, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_encode(tu_ctx, t, f, &buf, &len), MID_OK);
     mid_template *u = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, buf, len, f, &u), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, buf, len, f, &u), MID_OK);
     mid_template *v = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, buf, len, MID_TEMPLATE_AUTO, &v), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, buf, len, MID_TEMPLATE_AUTO, &v), MID_OK);
     assert_int_equal(mid_template_count(u), n);
     assert_int_equal(mid_template_count(v), n);
     assert_int_equal(mid_template_width(u), 388);
@@ -247,23 +234,23 @@ static void test_resolution_conversion(void **state) {
     (void)state;
     /* 1000 ppi -> round(393.7) = 394 px/cm -> round(1000.76) = 1001 ppi; 0 stays 0. */
     mid_template *t = NULL;
-    assert_int_equal(mid_template_create(g_ctx, 10, 10, 1000, &t), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 10, 10, 1000, &t), MID_OK);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
                      MID_OK);
     const uint8_t *p = buf;
     assert_int_equal(p[18] << 8 | p[19], 394);
     assert_int_equal(p[20] << 8 | p[21], 394);
     mid_template *u = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
     assert_int_equal(mid_template_ppi(u), 1001);
     mid_free(buf);
     mid_template_free(u);
     mid_template_free(t);
-    assert_int_equal(mid_template_create(g_ctx, 10, 10, 0, &t), MID_OK);
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_ANSI378_2004, &buf, &len), MID_OK);
-    assert_int_equal(mid_template_decode(g_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
+    assert_int_equal(mid_template_create(tu_ctx, 10, 10, 0, &t), MID_OK);
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_ANSI378_2004, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, buf, len, MID_TEMPLATE_AUTO, &u), MID_OK);
     assert_int_equal(mid_template_ppi(u), 0);
     mid_free(buf);
     mid_template_free(u);
@@ -275,11 +262,11 @@ static void test_auto_detect(void **state) {
     assert_false(tmpl_fmr_looks_ansi(iso_rec, sizeof(iso_rec)));
     assert_true(tmpl_fmr_looks_ansi(ansi_rec, sizeof(ansi_rec)));
     mid_template *t = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_AUTO, &t),
                      MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
-    assert_int_equal(mid_template_decode(g_ctx, ansi_rec, sizeof(ansi_rec), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, ansi_rec, sizeof(ansi_rec), MID_TEMPLATE_AUTO, &t),
                      MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
@@ -289,19 +276,19 @@ static void test_auto_detect(void **state) {
     memcpy(longform + 8, "\0\0\0\0\0\x30", 6);
     memcpy(longform + 14, ansi_rec + 10, sizeof(ansi_rec) - 10);
     assert_true(tmpl_fmr_looks_ansi(longform, sizeof(longform)));
-    assert_int_equal(mid_template_decode(g_ctx, longform, sizeof(longform), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, longform, sizeof(longform), MID_TEMPLATE_AUTO, &t),
                      MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
     /* Unknown magic. */
     static const uint8_t junk[16] = "FIR\0 20\0";
-    assert_int_equal(mid_template_decode(g_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, junk, sizeof(junk), MID_TEMPLATE_AUTO, &t),
                      MID_ERR_FORMAT);
     assert_null(t);
-    assert_int_equal(mid_template_decode(g_ctx, junk, 0, MID_TEMPLATE_AUTO, &t), MID_ERR_FORMAT);
+    assert_int_equal(mid_template_decode(tu_ctx, junk, 0, MID_TEMPLATE_AUTO, &t), MID_ERR_FORMAT);
     /* Wrong explicit format. */
     assert_int_not_equal(
-        mid_template_decode(g_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_NATIVE, &t), MID_OK);
+        mid_template_decode(tu_ctx, iso_rec, sizeof(iso_rec), MID_TEMPLATE_NATIVE, &t), MID_OK);
 }
 
 static void check_truncations(const uint8_t *rec, size_t len, mid_template_format f) {
@@ -311,11 +298,11 @@ static void check_truncations(const uint8_t *rec, size_t len, mid_template_forma
         assert_non_null(cut);
         memcpy(cut, rec, n);
         mid_template *t = (mid_template *)1;
-        mid_status st = mid_template_decode(g_ctx, cut, n, f, &t);
+        mid_status st = mid_template_decode(tu_ctx, cut, n, f, &t);
         assert_int_not_equal(st, MID_OK);
         assert_null(t);
-        assert_true(strlen(mid_ctx_error(g_ctx)) > 0);
-        st = mid_template_decode(g_ctx, cut, n, MID_TEMPLATE_AUTO, &t);
+        assert_true(strlen(mid_ctx_error(tu_ctx)) > 0);
+        st = mid_template_decode(tu_ctx, cut, n, MID_TEMPLATE_AUTO, &t);
         assert_int_not_equal(st, MID_OK);
         free(cut);
     }
@@ -328,10 +315,10 @@ static void test_every_truncation_fails(void **state) {
     mid_template *t = random_template(5, 40);
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_NATIVE, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_NATIVE, &buf, &len), MID_OK);
     check_truncations(buf, len, MID_TEMPLATE_NATIVE);
     mid_free(buf);
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_ISO19794_2_2005, &buf, &len),
                      MID_OK);
     check_truncations(buf, len, MID_TEMPLATE_ISO19794_2_2005);
     mid_free(buf);
@@ -343,7 +330,7 @@ static void test_native_corruption(void **state) {
     mid_template *t = hand_template();
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, t, MID_TEMPLATE_NATIVE, &buf, &len), MID_OK);
+    assert_int_equal(mid_template_encode(tu_ctx, t, MID_TEMPLATE_NATIVE, &buf, &len), MID_OK);
     assert_int_equal(len, 16 + 2 * 7 + 4);
     uint8_t *p = buf;
     assert_memory_equal(p, "MIDT\x01", 5);
@@ -355,7 +342,7 @@ static void test_native_corruption(void **state) {
         for (unsigned bit = 0; bit < 8; bit++) {
             p[i] ^= (uint8_t)(1u << bit);
             mid_template *u = NULL;
-            mid_status st = mid_template_decode(g_ctx, p, len, MID_TEMPLATE_NATIVE, &u);
+            mid_status st = mid_template_decode(tu_ctx, p, len, MID_TEMPLATE_NATIVE, &u);
             assert_int_not_equal(st, MID_OK);
             assert_null(u);
             p[i] ^= (uint8_t)(1u << bit);
@@ -363,16 +350,16 @@ static void test_native_corruption(void **state) {
     }
     p[len - 1] ^= 0x80;
     mid_template *u = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, p, len, MID_TEMPLATE_NATIVE, &u), MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "CRC"));
+    assert_int_equal(mid_template_decode(tu_ctx, p, len, MID_TEMPLATE_NATIVE, &u), MID_ERR_FORMAT);
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "CRC"));
     p[len - 1] ^= 0x80;
     /* Trailing bytes are rejected in the native format. */
     uint8_t longer[64];
     memcpy(longer, p, len);
     longer[len] = 0;
-    assert_int_equal(mid_template_decode(g_ctx, longer, len + 1, MID_TEMPLATE_NATIVE, &u),
+    assert_int_equal(mid_template_decode(tu_ctx, longer, len + 1, MID_TEMPLATE_NATIVE, &u),
                      MID_ERR_FORMAT);
-    assert_int_equal(mid_template_decode(g_ctx, p, len, MID_TEMPLATE_AUTO, &u), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, p, len, MID_TEMPLATE_AUTO, &u), MID_OK);
     assert_hand_template(u);
     mid_template_free(u);
     mid_free(buf);
@@ -385,11 +372,11 @@ static void expect_iso_patch(size_t off, uint8_t value, mid_status want, const c
     memcpy(r, iso_rec, sizeof(r));
     r[off] = value;
     mid_template *t = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, r, sizeof(r), MID_TEMPLATE_ISO19794_2_2005, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, r, sizeof(r), MID_TEMPLATE_ISO19794_2_2005, &t),
                      want);
     assert_null(t);
     if (msg_part != NULL) {
-        assert_non_null(strstr(mid_ctx_error(g_ctx), msg_part));
+        assert_non_null(strstr(mid_ctx_error(tu_ctx), msg_part));
     }
 }
 
@@ -417,20 +404,20 @@ static void test_fmr_rejects(void **state) {
     static const uint8_t view2[] = {3, 0, 50, 1, 0x41, 0x00, 0x00, 0x01, 0x10, 0x20, 0, 0};
     memcpy(two + 42, view2, sizeof(view2));
     mid_template *t = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, two, sizeof(two), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, two, sizeof(two), MID_TEMPLATE_AUTO, &t),
                      MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "view 1"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "view 1"));
     two[46] = 0x40; /* x = 0 */
-    assert_int_equal(mid_template_decode(g_ctx, two, sizeof(two), MID_TEMPLATE_AUTO, &t), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, two, sizeof(two), MID_TEMPLATE_AUTO, &t), MID_OK);
     assert_hand_template(t); /* the first view is returned */
     mid_template_free(t);
     /* ANSI: angle beyond 179. */
     uint8_t a[sizeof(ansi_rec)];
     memcpy(a, ansi_rec, sizeof(a));
     a[34] = 180;
-    assert_int_equal(mid_template_decode(g_ctx, a, sizeof(a), MID_TEMPLATE_ANSI378_2004, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, a, sizeof(a), MID_TEMPLATE_ANSI378_2004, &t),
                      MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "angle"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "angle"));
 }
 
 static void test_fmr_length_policy(void **state) {
@@ -440,18 +427,18 @@ static void test_fmr_length_policy(void **state) {
     uint8_t padded[sizeof(iso_rec) + 100];
     memset(padded, 0xEE, sizeof(padded));
     memcpy(padded, iso_rec, sizeof(iso_rec));
-    assert_int_equal(mid_template_decode(g_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
                      MID_OK);
     assert_hand_template(t);
     mid_template_free(t);
     /* A record length claiming 3 bytes more than the views use (beyond the 2-byte
      * slack documented in fmr.c) disagrees with the data. */
     padded[11] = (uint8_t)(sizeof(iso_rec) + 3);
-    assert_int_equal(mid_template_decode(g_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
                      MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "disagrees"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "disagrees"));
     padded[11] = (uint8_t)(sizeof(iso_rec) + 2);
-    assert_int_equal(mid_template_decode(g_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, padded, sizeof(padded), MID_TEMPLATE_AUTO, &t),
                      MID_OK);
     mid_template_free(t);
     /* Extended data: one 8-byte vendor block, properly tiled. */
@@ -461,15 +448,15 @@ static void test_fmr_length_policy(void **state) {
     ext[41] = 8;
     static const uint8_t block[8] = {0x01, 0x00, 0x00, 0x08, 1, 2, 3, 4};
     memcpy(ext + 42, block, 8);
-    assert_int_equal(mid_template_decode(g_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t), MID_OK);
+    assert_int_equal(mid_template_decode(tu_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t), MID_OK);
     mid_template_free(t);
     ext[45] = 3; /* block length below its own header */
-    assert_int_equal(mid_template_decode(g_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t),
                      MID_ERR_FORMAT);
     ext[45] = 9; /* block longer than the extended data */
-    assert_int_equal(mid_template_decode(g_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t),
+    assert_int_equal(mid_template_decode(tu_ctx, ext, sizeof(ext), MID_TEMPLATE_AUTO, &t),
                      MID_ERR_FORMAT);
-    assert_non_null(strstr(mid_ctx_error(g_ctx), "block"));
+    assert_non_null(strstr(mid_ctx_error(tu_ctx), "block"));
 }
 
 static void test_size_limit_and_args(void **state) {
@@ -479,14 +466,15 @@ static void test_size_limit_and_args(void **state) {
     assert_non_null(p);
     memcpy(p, iso_rec, sizeof(iso_rec));
     mid_template *t = NULL;
-    assert_int_equal(mid_template_decode(g_ctx, p, big, MID_TEMPLATE_AUTO, &t), MID_ERR_LIMIT);
+    assert_int_equal(mid_template_decode(tu_ctx, p, big, MID_TEMPLATE_AUTO, &t), MID_ERR_LIMIT);
     free(p);
-    assert_int_equal(mid_template_decode(g_ctx, NULL, 5, MID_TEMPLATE_AUTO, &t), MID_ERR_ARG);
-    assert_int_equal(mid_template_decode(g_ctx, iso_rec, 42, MID_TEMPLATE_AUTO, NULL), MID_ERR_ARG);
+    assert_int_equal(mid_template_decode(tu_ctx, NULL, 5, MID_TEMPLATE_AUTO, &t), MID_ERR_ARG);
+    assert_int_equal(mid_template_decode(tu_ctx, iso_rec, 42, MID_TEMPLATE_AUTO, NULL),
+                     MID_ERR_ARG);
     mid_template *h = hand_template();
     void *buf = NULL;
     size_t len = 0;
-    assert_int_equal(mid_template_encode(g_ctx, h, MID_TEMPLATE_AUTO, &buf, &len), MID_ERR_ARG);
+    assert_int_equal(mid_template_encode(tu_ctx, h, MID_TEMPLATE_AUTO, &buf, &len), MID_ERR_ARG);
     assert_null(buf);
     mid_template_free(h);
 }
@@ -495,12 +483,12 @@ static void test_file_io(void **state) {
     (void)state;
     mid_template *t = hand_template();
     const char *path = tu_temp_path("t.ansi");
-    assert_int_equal(mid_template_save(g_ctx, t, MID_TEMPLATE_ANSI378_2004, path), MID_OK);
+    assert_int_equal(mid_template_save(tu_ctx, t, MID_TEMPLATE_ANSI378_2004, path), MID_OK);
     mid_template *u = NULL;
-    assert_int_equal(mid_template_load(g_ctx, path, MID_TEMPLATE_AUTO, &u), MID_OK);
+    assert_int_equal(mid_template_load(tu_ctx, path, MID_TEMPLATE_AUTO, &u), MID_OK);
     assert_hand_template(u);
     mid_template_free(u);
-    assert_int_equal(mid_template_load(g_ctx, tu_temp_path("missing"), MID_TEMPLATE_AUTO, &u),
+    assert_int_equal(mid_template_load(tu_ctx, tu_temp_path("missing"), MID_TEMPLATE_AUTO, &u),
                      MID_ERR_IO);
     assert_null(u);
     mid_template_free(t);
@@ -516,5 +504,5 @@ int main(void) {
         cmocka_unit_test(test_fmr_length_policy), cmocka_unit_test(test_size_limit_and_args),
         cmocka_unit_test(test_file_io),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

@@ -10,24 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 static mid_template *load(const char *path, mid_template_format f) {
     mid_template *t = NULL;
-    mid_status st = mid_template_load(g_ctx, path, f, &t);
+    mid_status st = mid_template_load(tu_ctx, path, f, &t);
     if (st != MID_OK) {
-        print_error("%s: %s\n", path, mid_ctx_error(g_ctx));
+        print_error("%s: %s\n", path, mid_ctx_error(tu_ctx));
     }
     assert_int_equal(st, MID_OK);
     return t;
@@ -111,7 +98,7 @@ static void test_libbiomeval_records(void **state) {
     mid_template_free(t);
     t = load(a07, MID_TEMPLATE_ANSI378_2004);
     mid_template_free(t);
-    assert_int_equal(mid_template_load(g_ctx, a07, MID_TEMPLATE_ISO19794_2_2005, &t),
+    assert_int_equal(mid_template_load(tu_ctx, a07, MID_TEMPLATE_ISO19794_2_2005, &t),
                      MID_ERR_UNSUPPORTED);
 }
 
@@ -128,7 +115,7 @@ static void scan_dir(const char *dir, const char *suffix, int *ok, int *bad) {
         }
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
         mid_template *t = NULL;
-        if (mid_template_load(g_ctx, path, MID_TEMPLATE_AUTO, &t) == MID_OK) {
+        if (mid_template_load(tu_ctx, path, MID_TEMPLATE_AUTO, &t) == MID_OK) {
             assert_true(mid_template_width(t) > 0);
             ++*ok;
         } else {
@@ -209,5 +196,5 @@ int main(void) {
         cmocka_unit_test(test_openafis_secugen),
         cmocka_unit_test(test_sourceafis_and_fingerjet),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

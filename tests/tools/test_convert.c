@@ -18,19 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static mid_ctx *g_ctx;
-
-static int setup(void **state) {
-    (void)state;
-    return mid_ctx_create(&g_ctx) == MID_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    mid_ctx_free(g_ctx);
-    return 0;
-}
-
 /* Runs and expects exit status rc. */
 #define RUN(rc_expected, ...)                                                                      \
     do {                                                                                           \
@@ -46,7 +33,7 @@ static int teardown(void **state) {
 /* A 200x150 ridge-like grey pattern at ppi. */
 static mid_image *pattern(double ppi) {
     mid_image *img = NULL;
-    assert_int_equal(mid_image_create(g_ctx, 200, 150, ppi, &img), MID_OK);
+    assert_int_equal(mid_image_create(tu_ctx, 200, 150, ppi, &img), MID_OK);
     uint8_t *p = mid_image_pixels(img);
     for (uint32_t y = 0; y < 150; y++) {
         for (uint32_t x = 0; x < 200; x++) {
@@ -63,9 +50,9 @@ static mid_image *load(const char *path, uint32_t rw, uint32_t rh) {
     o.raw_width = rw;
     o.raw_height = rh;
     mid_image *img = NULL;
-    mid_status st = mid_image_load(g_ctx, path, &o, &img);
+    mid_status st = mid_image_load(tu_ctx, path, &o, &img);
     if (st != MID_OK) {
-        print_error("%s: %s\n", path, mid_ctx_error(g_ctx));
+        print_error("%s: %s\n", path, mid_ctx_error(tu_ctx));
     }
     assert_int_equal(st, MID_OK);
     return img;
@@ -108,7 +95,7 @@ static void test_image_convert(void **state) {
     snprintf(jp2, sizeof(jp2), "%s", tu_temp_path("c.jp2"));
     snprintf(jp2l, sizeof(jp2l), "%s", tu_temp_path("lossy.JP2"));
     snprintf(back, sizeof(back), "%s", tu_temp_path("back.png"));
-    assert_int_equal(mid_image_save_png(g_ctx, orig, png), MID_OK);
+    assert_int_equal(mid_image_save_png(tu_ctx, orig, png), MID_OK);
 
     /* Lossless chain: PNG -> PGM -> raw -> JP2 (lossless) -> PNG. */
     RUN(0, "convert", png, pgm);
@@ -159,17 +146,17 @@ static void test_image_convert(void **state) {
 /* A two-view record: two fingers, 300x400 at 500 ppi. */
 static mid_template_record *two_views(void) {
     mid_template_record *r = NULL;
-    assert_int_equal(mid_template_record_create(g_ctx, &r), MID_OK);
+    assert_int_equal(mid_template_record_create(tu_ctx, &r), MID_OK);
     for (unsigned f = 0; f < 2; f++) {
         mid_template *t = NULL;
-        assert_int_equal(mid_template_create(g_ctx, 300, 400, 500, &t), MID_OK);
-        assert_int_equal(mid_template_set_finger(g_ctx, t, (uint8_t)(2 + f), 0), MID_OK);
+        assert_int_equal(mid_template_create(tu_ctx, 300, 400, 500, &t), MID_OK);
+        assert_int_equal(mid_template_set_finger(tu_ctx, t, (uint8_t)(2 + f), 0), MID_OK);
         for (unsigned i = 0; i < 20 + f; i++) {
             mid_minutia m = {(uint16_t)(i * 11 + f), (uint16_t)(i * 17), (uint8_t)(i * 45),
                              (uint8_t)(1 + i % 2), 60};
-            assert_int_equal(mid_template_add(g_ctx, t, &m), MID_OK);
+            assert_int_equal(mid_template_add(tu_ctx, t, &m), MID_OK);
         }
-        assert_int_equal(mid_template_record_add(g_ctx, r, t, NULL), MID_OK);
+        assert_int_equal(mid_template_record_add(tu_ctx, r, t, NULL), MID_OK);
         mid_template_free(t);
     }
     return r;
@@ -180,7 +167,7 @@ static void test_template_convert(void **state) {
     mid_template_record *r = two_views();
     char in[4096], out[4096];
     snprintf(in, sizeof(in), "%s", tu_temp_path("in.iso2011"));
-    assert_int_equal(mid_template_record_save(g_ctx, r, MID_TEMPLATE_ISO19794_2_2011, in), MID_OK);
+    assert_int_equal(mid_template_record_save(tu_ctx, r, MID_TEMPLATE_ISO19794_2_2011, in), MID_OK);
     static const struct {
         const char *name;
         mid_template_format f;
@@ -192,7 +179,7 @@ static void test_template_convert(void **state) {
         snprintf(out, sizeof(out), "%s", tu_temp_path(to[k].name));
         RUN(0, "template", "convert", in, out, "--to", to[k].name);
         mid_template_record *c = NULL;
-        assert_int_equal(mid_template_record_load(g_ctx, out, MID_TEMPLATE_AUTO, &c), MID_OK);
+        assert_int_equal(mid_template_record_load(tu_ctx, out, MID_TEMPLATE_AUTO, &c), MID_OK);
         assert_int_equal(mid_template_record_source(c), to[k].f);
         assert_int_equal(mid_template_record_count(c), 2);
         for (size_t v = 0; v < 2; v++) {
@@ -216,14 +203,14 @@ static void test_template_convert(void **state) {
     RUN(1, "template", "convert", in, out, "--to", "native"); /* two views */
     RUN(0, "template", "convert", in, out, "--to", "native", "--view", "1");
     mid_template *t = NULL;
-    assert_int_equal(mid_template_load(g_ctx, out, MID_TEMPLATE_AUTO, &t), MID_OK);
+    assert_int_equal(mid_template_load(tu_ctx, out, MID_TEMPLATE_AUTO, &t), MID_OK);
     assert_int_equal(mid_template_count(t), 21);
     assert_int_equal(mid_template_finger_position(t), 3);
     mid_template_free(t);
     char out2[4096];
     snprintf(out2, sizeof(out2), "%s", tu_temp_path("one.ansi2009"));
     RUN(0, "template", "convert", out, out2, "--to", "ansi2009");
-    assert_int_equal(mid_template_load(g_ctx, out2, MID_TEMPLATE_AUTO, &t), MID_OK);
+    assert_int_equal(mid_template_load(tu_ctx, out2, MID_TEMPLATE_AUTO, &t), MID_OK);
     assert_int_equal(mid_template_count(t), 21);
     mid_template_free(t);
 
@@ -250,5 +237,5 @@ int main(void) {
         cmocka_unit_test(test_image_convert),
         cmocka_unit_test(test_template_convert),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
