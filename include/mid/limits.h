@@ -59,4 +59,24 @@
 #define MID_AN2K_MAX_FINGERS 10u
 #define MID_AN2K_MAX_CANDIDATES 100u
 
+/* JSON documents (mid/json.h): bytes of one document, nesting depth, values in one
+ * document, bytes of one string. A JSON identification request carries two
+ * base64 WSQ images of about 20 kB each; person records are under 4 kB. */
+#define MID_JSON_MAX_BYTES (4u * 1024u * 1024u)
+#define MID_JSON_MAX_DEPTH 32u
+#define MID_JSON_MAX_VALUES 100000u
+#define MID_JSON_MAX_STRING (4u * 1024u * 1024u)
+
+/* Audit log (mid/audit.h): bytes of one entry's JSON object. */
+#define MID_AUDIT_MAX_ENTRY_BYTES (16u * 1024u)
+
+/* Gateway (docs/ARCHITECTURE.md, "Gateway"): request body bytes (a two-finger
+ * RPIS at 0.75 bpp is about 50 kB; ten uncompressed fingers fit), concurrent
+ * connections, login token lifetime in seconds, and requests per minute allowed
+ * per device and per officer by default. */
+#define MID_GW_MAX_BODY_BYTES (2u * 1024u * 1024u)
+#define MID_GW_MAX_CONNECTIONS 256u
+#define MID_GW_TOKEN_SECONDS 900u
+#define MID_GW_RATE_PER_MINUTE 30u
+
 #endif

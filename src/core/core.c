@@ -40,6 +40,14 @@ const char *mid_status_name(mid_status status) {
         return "limit exceeded";
     case MID_ERR_NO_PRINT:
         return "no fingerprint found";
+    case MID_ERR_NOT_FOUND:
+        return "not found";
+    case MID_ERR_EXISTS:
+        return "already exists";
+    case MID_ERR_STORE:
+        return "store failure";
+    case MID_ERR_CANCELLED:
+        return "cancelled";
     }
     return "unknown status";
 }

@@ -1,0 +1,89 @@
+/*
+ * The Biometric Services Gateway (`mid serve`): internal interfaces between its
+ * modules. The gateway is built on the public libmid API only (include/mid/);
+ * this header is not installed.
+ *
+ *   server.c    HTTPS (libmicrohttpd + GnuTLS, TLS 1.3 only), request dispatch,
+ *               role checks, audit of every request, /healthz, /metrics
+ *   auth.c      device certificates, officer login (Argon2id), tokens bound to
+ *               the device, replay and rate limits
+ *   pki.c       the force CA: key pairs and certificates (GnuTLS)
+ *   identify.c  POST /v1/identify: request parsing and policy validation
+ *   router.c    the back-end boundary: searches each permitted gallery within a
+ *               time budget, fuses and grades
+ *
+ * Ownership: the gw_server owns the store, the audit log, the router and every
+ * table; handlers borrow them for one request. Handlers run on libmicrohttpd's
+ * worker threads, concurrently.
+ */
+#ifndef MID_GATEWAY_H
+#define MID_GATEWAY_H
+
+#include "mid/audit.h"
+#include "mid/search.h"
+#include "mid/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gw_server gw_server;
+typedef struct gw_router gw_router;
+
+/* Who is calling: filled by the dispatcher from the client certificate and the
+ * bearer token before a handler runs. */
+typedef struct gw_caller {
+    char device[MID_DEVICE_ID_SIZE];  /* "" when no valid device certificate */
+    char officer[MID_COLLAR_SIZE];    /* "" when no valid token */
+    unsigned roles;                   /* mid_role bits of the officer (0 when none) */
+    char remote[48];                  /* peer address */
+} gw_caller;
+
+/* A handler's answer. body is malloc()ed (the dispatcher frees it). */
+typedef struct gw_reply {
+    unsigned status;          /* HTTP status */
+    const char *content_type; /* static string */
+    char *body;
+    size_t len;
+    /* For the audit entry and the metrics: */
+    const char *outcome;      /* "answered", "refused" or "failed" (static) */
+    char detail[256];         /* why it was refused or failed; no personal data */
+    char *audit_json;         /* malloc()ed JSON object with the handler's own audit
+                                 members (justification, databases, results...), or NULL */
+    int grade[MID_DB_COUNT];  /* mid_grade per gallery, -1 when not searched */
+} gw_reply;
+
+/* ---- Back ends (router.c) -------------------------------------------------- */
+
+typedef enum gw_fault { GW_FAULT_NONE = 0, GW_FAULT_DOWN, GW_FAULT_SLOW } gw_fault;
+
+typedef struct gw_router_config {
+    unsigned budget_ms;              /* time budget for one search, per gallery */
+    gw_fault fault[MID_DB_COUNT];    /* fault injection for tests (docs: `mid serve --fault`) */
+    unsigned slow_ms[MID_DB_COUNT];  /* delay for GW_FAULT_SLOW */
+    mid_grade_policy grading;
+    unsigned threads;                /* search threads per request (0: 1) */
+    unsigned iabs_bases;             /* force policy: bit (1u << basis) set for each legal
+                                        basis (identify.h) under which IABS may be searched */
+} gw_router_config;
+
+/* Loads every gallery's prints from the store into memory. */
+mid_status gw_router_create(mid_ctx *ctx, mid_store *store, const gw_router_config *cfg,
+                            gw_router **out);
+void gw_router_free(gw_router *r);
+
+/* ---- Handlers ---------------------------------------------------------------- */
+
+/* POST /v1/identify (identify.c). txid is the gateway's transaction id for this
+ * request. Always fills reply (4xx with a precise message on bad input). The
+ * probe images and templates are wiped before it returns. */
+void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const char *txid,
+                        const char *content_type, const char *accept, const uint8_t *body,
+                        size_t len, gw_reply *reply);
+
+/* Accessors a handler may use. */
+mid_store *gw_server_store(gw_server *s);
+/* True when the (device, tcn) pair was not seen before (records it); false on replay. */
+bool gw_server_claim_tcn(gw_server *s, const char *device, const char *tcn);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * 1:N identification: search one or more probe fingers against an in-memory
+ * gallery, fuse the fingers' scores per person and grade the answer.
+ *
+ * Scores: mid_matcher_compare() returns a calibrated score s = -10 log10(FMR)
+ * (mid/match.h). A person's fused score is the sum over probe fingers of the best
+ * score against that person's prints of the same finger position (every position
+ * when the probe's is 0, unknown); under independence of fingers the sum is
+ * -10 log10 of the joint false-match rate. The expected number of false
+ * candidates at or above a fused score s in a gallery of N persons is
+ * N * 10^(-s/10) (times the positions tried for unknown fingers); grading compares
+ * it with false-positive identification rates (FPIR) set by policy.
+ *
+ * Ownership and threads: a mid_search_gallery belongs to its creator until
+ * mid_search_gallery_free(); it copies what it is given. Building (add) is
+ * single-threaded; once built it is read-only and may be searched from many
+ * threads at once, each with its own mid_matcher and mid_ctx.
+ */
+#ifndef MID_SEARCH_H
+#define MID_SEARCH_H
+
+#include "mid/match.h"
+#include "mid/template.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Probe fingers per search (two index fingers in practice). */
+#define MID_SEARCH_MAX_PROBES 10u
+
+typedef struct mid_search_gallery mid_search_gallery;
+
+mid_status mid_search_gallery_create(mid_ctx *ctx, mid_search_gallery **out);
+void mid_search_gallery_free(mid_search_gallery *g);
+/* Adds person's print at finger position 1..10 (prepared for matching once). */
+mid_status mid_search_gallery_add(mid_search_gallery *g, mid_ctx *ctx, uint64_t person,
+                                  unsigned finger, const mid_template *t);
+size_t mid_search_gallery_persons(const mid_search_gallery *g);
+size_t mid_search_gallery_prints(const mid_search_gallery *g);
+
+typedef struct mid_search_probe {
+    unsigned finger;               /* 1..10, or 0 when unknown */
+    const mid_match_template *tmpl; /* the caller's, prepared with mid_match_prepare() */
+} mid_search_probe;
+
+typedef struct mid_search_candidate {
+    uint64_t person;
+    double fused;                                   /* sum of the per-finger scores */
+    double finger_score[MID_SEARCH_MAX_PROBES];     /* per probe, in probe order */
+    double expected_false;                          /* N * 10^(-fused/10) (see above) */
+} mid_search_candidate;
+
+/* Polled about every thousand comparisons; return false to stop the search
+ * (time budget spent, client gone): the call then fails with MID_ERR_CANCELLED. */
+typedef bool (*mid_search_continue_fn)(void *user);
+
+/* Searches n_probes (1..MID_SEARCH_MAX_PROBES) probes and returns up to cap
+ * candidates, best fused score first (ties: lower person id first). keep_going
+ * may be NULL. */
+mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher *m,
+                          const mid_search_probe *probes, size_t n_probes,
+                          mid_search_continue_fn keep_going, void *user,
+                          mid_search_candidate *out, size_t cap, size_t *n_out);
+
+/* Red / Amber / Green, after the FBI RISC grading (docs/ARCHITECTURE.md). */
+typedef enum mid_grade { MID_GRADE_GREEN = 0, MID_GRADE_AMBER = 1, MID_GRADE_RED = 2 } mid_grade;
+const char *mid_grade_name(mid_grade g); /* "green", "amber", "red" */
+
+typedef struct mid_grade_policy {
+    double red_fpir;   /* Red when expected_false <= red_fpir (e.g. 1e-3) */
+    double amber_fpir; /* Amber when expected_false <= amber_fpir (e.g. 1e-1) */
+} mid_grade_policy;
+
+/* The default policy (the figures measured in docs/BENCHMARKS.md support it). */
+mid_grade_policy mid_grade_policy_default(void);
+mid_grade mid_search_grade(const mid_search_candidate *c, const mid_grade_policy *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
