@@ -302,3 +302,54 @@ double cli_median(double *values, size_t n) {
     qsort(values, n, sizeof(*values), cmp_double);
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
+
+int cli_data_option(const char *cmd, int argc, char **argv, int *i, cli_data *d) {
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--data") == 0 || strcmp(arg, "--store") == 0) {
+        const char *v = cli_option_value(cmd, argc, argv, i);
+        if (v == NULL) {
+            return -1;
+        }
+        if (v[0] == '\0' || strlen(v) >= CLI_PATH_SIZE) {
+            cli_usage_error(cmd, "%s needs a value of 1..%u characters", arg, CLI_PATH_SIZE - 1);
+            return -1;
+        }
+        if (arg[2] == 'd') {
+            d->dir = v;
+        } else {
+            d->store = v;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+bool cli_data_finish(const char *cmd, cli_data *d) {
+    if (d->dir == NULL) {
+        const char *env = getenv("MID_DATA");
+        if (env == NULL || env[0] == '\0') {
+            cli_usage_error(cmd, "no data directory: give --data DIR or set MID_DATA");
+            return false;
+        }
+        if (strlen(env) >= CLI_PATH_SIZE) {
+            cli_usage_error(cmd, "MID_DATA is longer than %u characters", CLI_PATH_SIZE - 1);
+            return false;
+        }
+        d->dir = env;
+    }
+    if (d->store == NULL) {
+        snprintf(d->store_buf, sizeof(d->store_buf), "sqlite:%s", d->dir);
+        d->store = d->store_buf;
+    }
+    return true;
+}
+
+bool cli_data_path(const char *cmd, const cli_data *d, const char *relative, char *buf,
+                   size_t cap) {
+    int n = snprintf(buf, cap, "%s/%s", d->dir, relative);
+    if (n < 0 || (size_t)n >= cap) {
+        fprintf(stderr, "mid %s: path under the data directory is too long\n", cmd);
+        return false;
+    }
+    return true;
+}

@@ -90,6 +90,27 @@ bool cli_split_pair(char *line, char **first, char **second);
 /* Median of n values (reorders them); 0 when n is 0. */
 double cli_median(double *values, size_t n);
 
+/* ---- The gateway's data directory (docs/ARCHITECTURE.md, "Gateway") ----------
+ * Every gateway and administration command takes --data DIR (default: the
+ * MID_DATA environment variable) and --store URI (default "sqlite:DIR"). Paths
+ * under DIR: mid.db, audit.log, pki/, devices/ (see CLI_DATA_* below). */
+#define CLI_PATH_SIZE 4096u
+
+typedef struct cli_data {
+    const char *dir;   /* NULL until given or found in MID_DATA */
+    const char *store; /* --store URI; NULL: "sqlite:DIR" */
+    char store_buf[CLI_PATH_SIZE + 8];
+} cli_data;
+
+/* Handles --data DIR and --store URI at argv[*i]. Returns 1 when argv[*i] was one
+ * of them (advancing *i past its value), 0 when it is not, -1 on a usage error. */
+int cli_data_option(const char *cmd, int argc, char **argv, int *i, cli_data *d);
+/* Applies the defaults after parsing; false (usage error reported) when neither
+ * --data nor MID_DATA names a directory. */
+bool cli_data_finish(const char *cmd, cli_data *d);
+/* DIR/relative into buf (cap bytes); false (reported) when it does not fit. */
+bool cli_data_path(const char *cmd, const cli_data *d, const char *relative, char *buf, size_t cap);
+
 /* Command entry points: argv[0] is the command name. */
 int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
