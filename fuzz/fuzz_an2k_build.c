@@ -126,9 +126,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fingers[i] = (mid_an2k_finger){(uint8_t)((data[10] + i * 3) % 17), (uint8_t)(data[11] % 30),
                                        (uint8_t)(data[9] + i * 50), imgs[i], tmpls[i]};
     }
-    mid_an2k_search_request req = {str[5], str[6],  str[7], str[8],
-                                   str[0], str[1],  str[2], str[3],
-                                   str[4], fingers, nf,     (data[7] & 4) ? 2.25 : 0};
+    mid_an2k_search_request req = {.ori = str[5],
+                                   .dai = str[6],
+                                   .tcn = str[7],
+                                   .gmt = str[8],
+                                   .legal_basis = str[0],
+                                   .reason = str[1],
+                                   .incident = str[2],
+                                   .officer = str[3],
+                                   .device = str[4],
+                                   .fingers = fingers,
+                                   .n_fingers = nf,
+                                   .bitrate = (data[7] & 4) ? 2.25 : 0};
+    if (data[7] & 8) {
+        /* The optional policy fields (2.906 ..) from the same strings. */
+        static const char *const dbs[] = {"IDENT1", "IABS"};
+        req.basis = str[0];
+        req.offence = str[1];
+        req.name_doubt = str[2];
+        req.location = str[3];
+        req.ethnicity = str[4];
+        req.age_band = str[5];
+        req.gender = str[6];
+        req.told_reason = (mid_an2k_flag)(data[7] >> 4 & 3);
+        req.told_speculative = (mid_an2k_flag)(data[7] >> 6 & 3);
+        req.databases = dbs;
+        req.n_databases = data[8] >> 4 & 3;
+    }
     mid_an2k *tx = NULL;
     mid_status st = mid_an2k_build_search(ctx, &req, &tx);
     if (st == MID_OK) {

@@ -250,6 +250,16 @@ typedef struct mid_an2k_finger {
     const mid_template *minutiae; /* optional: adds a Type-9 (INCITS 378 block) */
 } mid_an2k_finger;
 
+/* A yes/no policy flag; ABSENT (0) leaves the field out. Written "Y" / "N". */
+typedef enum mid_an2k_flag {
+    MID_AN2K_FLAG_ABSENT = 0,
+    MID_AN2K_FLAG_NO = 1,
+    MID_AN2K_FLAG_YES = 2
+} mid_an2k_flag;
+
+/* Galleries one search may name (2.918). */
+#define MID_AN2K_MAX_DATABASES 8u
+
 typedef struct mid_an2k_search_request {
     const char *ori;         /* originating agency identifier (1.008, Type-14 SRC), 1..35 */
     const char *dai;         /* destination agency (1.007), 1..35 */
@@ -264,6 +274,21 @@ typedef struct mid_an2k_search_request {
     const mid_an2k_finger *fingers;
     size_t n_fingers; /* 1 .. MID_AN2K_MAX_FINGERS */
     double bitrate;   /* WSQ bitrate, 0 for MID_WSQ_DEFAULT_BITRATE */
+    /* The policy fields of a UK mobile identification (docs/transaction-profile.md,
+     * 2.906 ..). Each is optional here (NULL or MID_AN2K_FLAG_ABSENT: the field is
+     * not written); the receiving gateway decides which it requires. Free texts are
+     * 1..MID_AN2K_MAX_TEXT printable; coded values must be one of those listed. */
+    const char *basis;              /* "consent", "pace-61-6a" or "consent-refused" */
+    const char *offence;            /* suspected offence (with pace-61-6a) */
+    const char *name_doubt;         /* why the name given is doubted (with pace-61-6a) */
+    mid_an2k_flag told_reason;      /* the person was told the reason for the check */
+    mid_an2k_flag told_speculative; /* ... and that the prints are searched speculatively */
+    const char *location;           /* free text or "lat,lon" */
+    const char *ethnicity;          /* officer-recorded: "IC1".."IC6" or "IC9" */
+    const char *age_band; /* "under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+" */
+    const char *gender;   /* "M", "F", "X" or "U" */
+    const char *const *databases; /* requested galleries, 1..16 of [A-Z0-9] each */
+    size_t n_databases;           /* 0 (field absent) .. MID_AN2K_MAX_DATABASES */
 } mid_an2k_search_request;
 
 /* TOT of the search and its response (FBI EBTS rapid mobile search). */
@@ -306,6 +331,16 @@ mid_status mid_an2k_build_response(mid_ctx *ctx, const mid_an2k_search_response 
 #define MID_AN2K_F_INCIDENT 903u
 #define MID_AN2K_F_OFFICER 904u
 #define MID_AN2K_F_DEVICE 905u
+#define MID_AN2K_F_BASIS 906u
+#define MID_AN2K_F_OFFENCE 907u
+#define MID_AN2K_F_NAME_DOUBT 908u
+#define MID_AN2K_F_TOLD_REASON 909u
+#define MID_AN2K_F_TOLD_SPECULATIVE 913u
+#define MID_AN2K_F_LOCATION 914u
+#define MID_AN2K_F_ETHNICITY 915u
+#define MID_AN2K_F_AGE_BAND 916u
+#define MID_AN2K_F_GENDER 917u
+#define MID_AN2K_F_DATABASES 918u
 #define MID_AN2K_F_RESULT 910u
 #define MID_AN2K_F_CANDIDATES 911u
 #define MID_AN2K_F_MESSAGE 912u

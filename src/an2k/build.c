@@ -165,6 +165,113 @@ static mid_status add_type9(mid_ctx *ctx, mid_an2k *tx, const mid_an2k_finger *f
     return st;
 }
 
+/* s is NULL (absent) or one of the NULL-terminated list codes. */
+static mid_status check_code(mid_ctx *ctx, const char *what, const char *s,
+                             const char *const *codes) {
+    if (s == NULL) {
+        return MID_OK;
+    }
+    for (size_t i = 0; codes[i] != NULL; i++) {
+        if (strcmp(s, codes[i]) == 0) {
+            return MID_OK;
+        }
+    }
+    char list[160] = "";
+    size_t o = 0;
+    for (size_t i = 0; codes[i] != NULL && o < sizeof(list); i++) {
+        o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", codes[i]);
+    }
+    return core_fail(ctx, MID_ERR_ARG, "%s must be one of %s", what, list);
+}
+
+static const char *const BASES[] = {"consent", "pace-61-6a", "consent-refused", NULL};
+static const char *const ETHNICITIES[] = {"IC1", "IC2", "IC3", "IC4", "IC5", "IC6", "IC9", NULL};
+static const char *const AGE_BANDS[] = {"under-18", "18-24", "25-34", "35-44",
+                                        "45-54",    "55-64", "65+",   NULL};
+static const char *const GENDERS[] = {"M", "F", "X", "U", NULL};
+
+/* The optional policy fields of 2.906 .. 2.918 (see mid_an2k_search_request). */
+static mid_status check_policy(mid_ctx *ctx, const mid_an2k_search_request *req) {
+    mid_status st;
+    if ((st = check_code(ctx, "basis", req->basis, BASES)) != MID_OK ||
+        (st = check_text(ctx, "offence", req->offence, 0, MID_AN2K_MAX_TEXT)) != MID_OK ||
+        (st = check_text(ctx, "name doubt", req->name_doubt, 0, MID_AN2K_MAX_TEXT)) != MID_OK ||
+        (st = check_text(ctx, "location", req->location, 0, MID_AN2K_MAX_TEXT)) != MID_OK ||
+        (st = check_code(ctx, "ethnicity", req->ethnicity, ETHNICITIES)) != MID_OK ||
+        (st = check_code(ctx, "age band", req->age_band, AGE_BANDS)) != MID_OK ||
+        (st = check_code(ctx, "gender", req->gender, GENDERS)) != MID_OK) {
+        return st;
+    }
+    /* An empty optional text is as good as absent but would write an empty field. */
+    if ((req->offence != NULL && req->offence[0] == '\0') ||
+        (req->name_doubt != NULL && req->name_doubt[0] == '\0') ||
+        (req->location != NULL && req->location[0] == '\0')) {
+        return core_fail(ctx, MID_ERR_ARG,
+                         "offence, name doubt and location are NULL or 1..%u "
+                         "characters",
+                         MID_AN2K_MAX_TEXT);
+    }
+    if ((unsigned)req->told_reason > MID_AN2K_FLAG_YES ||
+        (unsigned)req->told_speculative > MID_AN2K_FLAG_YES) {
+        return core_fail(ctx, MID_ERR_ARG, "told flags must be absent, no or yes");
+    }
+    if (req->n_databases > MID_AN2K_MAX_DATABASES ||
+        (req->n_databases > 0 && req->databases == NULL)) {
+        return core_fail(ctx, MID_ERR_ARG, "a search names 0..%u databases (got %zu)",
+                         MID_AN2K_MAX_DATABASES, req->n_databases);
+    }
+    for (size_t i = 0; i < req->n_databases; i++) {
+        const char *d = req->databases[i];
+        size_t n = d ? strnlen(d, 17) : 0;
+        bool ok = n >= 1 && n <= 16;
+        for (size_t k = 0; ok && k < n; k++) {
+            ok = (d[k] >= 'A' && d[k] <= 'Z') || (d[k] >= '0' && d[k] <= '9');
+        }
+        if (!ok) {
+            return core_fail(ctx, MID_ERR_ARG, "database %zu must be 1..16 of A-Z 0-9", i + 1);
+        }
+    }
+    return MID_OK;
+}
+
+static mid_status set_opt(mid_ctx *ctx, mid_an2k *tx, size_t rec, unsigned num, const char *text) {
+    return text == NULL ? MID_OK : mid_an2k_set_text(ctx, tx, rec, num, text);
+}
+
+static mid_status set_flag(mid_ctx *ctx, mid_an2k *tx, size_t rec, unsigned num, mid_an2k_flag f) {
+    return f == MID_AN2K_FLAG_ABSENT
+               ? MID_OK
+               : mid_an2k_set_text(ctx, tx, rec, num, f == MID_AN2K_FLAG_YES ? "Y" : "N");
+}
+
+/* 2.906 .. 2.918 after the mandatory fields; databases as one subfield each. */
+static mid_status write_policy(mid_ctx *ctx, mid_an2k *tx, size_t r2,
+                               const mid_an2k_search_request *req) {
+    mid_status st;
+    if ((st = set_opt(ctx, tx, r2, MID_AN2K_F_BASIS, req->basis)) != MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_OFFENCE, req->offence)) != MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_NAME_DOUBT, req->name_doubt)) != MID_OK ||
+        (st = set_flag(ctx, tx, r2, MID_AN2K_F_TOLD_REASON, req->told_reason)) != MID_OK ||
+        (st = set_flag(ctx, tx, r2, MID_AN2K_F_TOLD_SPECULATIVE, req->told_speculative)) !=
+            MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_LOCATION, req->location)) != MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_ETHNICITY, req->ethnicity)) != MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_AGE_BAND, req->age_band)) != MID_OK ||
+        (st = set_opt(ctx, tx, r2, MID_AN2K_F_GENDER, req->gender)) != MID_OK) {
+        return st;
+    }
+    if (req->n_databases > 0) {
+        /* At most 8 names of 16 characters plus separators. */
+        char v[MID_AN2K_MAX_DATABASES * 17 + 1];
+        size_t o = 0;
+        for (size_t i = 0; i < req->n_databases; i++) {
+            o += (size_t)snprintf(v + o, sizeof(v) - o, "%s%s", i ? "\x1e" : "", req->databases[i]);
+        }
+        st = mid_an2k_set(ctx, tx, r2, MID_AN2K_F_DATABASES, v, o);
+    }
+    return st;
+}
+
 static bool valid_position(unsigned p) {
     return p <= 15;
 }
@@ -180,7 +287,8 @@ mid_status mid_an2k_build_search(mid_ctx *ctx, const mid_an2k_search_request *re
         (st = check_text(ctx, "incident reference", req->incident, 1, MID_AN2K_MAX_TEXT)) !=
             MID_OK ||
         (st = check_text(ctx, "officer", req->officer, 1, MID_AN2K_MAX_TEXT)) != MID_OK ||
-        (st = check_text(ctx, "device", req->device, 1, MID_AN2K_MAX_TEXT)) != MID_OK) {
+        (st = check_text(ctx, "device", req->device, 1, MID_AN2K_MAX_TEXT)) != MID_OK ||
+        (st = check_policy(ctx, req)) != MID_OK) {
         return st;
     }
     if (req->n_fingers == 0 || req->n_fingers > MID_AN2K_MAX_FINGERS || req->fingers == NULL) {
@@ -219,7 +327,8 @@ mid_status mid_an2k_build_search(mid_ctx *ctx, const mid_an2k_search_request *re
         (st = mid_an2k_set_text(ctx, tx, r2, MID_AN2K_F_REASON, req->reason)) != MID_OK ||
         (st = mid_an2k_set_text(ctx, tx, r2, MID_AN2K_F_INCIDENT, req->incident)) != MID_OK ||
         (st = mid_an2k_set_text(ctx, tx, r2, MID_AN2K_F_OFFICER, req->officer)) != MID_OK ||
-        (st = mid_an2k_set_text(ctx, tx, r2, MID_AN2K_F_DEVICE, req->device)) != MID_OK) {
+        (st = mid_an2k_set_text(ctx, tx, r2, MID_AN2K_F_DEVICE, req->device)) != MID_OK ||
+        (st = write_policy(ctx, tx, r2, req)) != MID_OK) {
         mid_an2k_free(tx);
         return st;
     }

@@ -53,18 +53,30 @@ static void make_request(built *b) {
     b->tmpl = minutiae();
     b->fingers[0] = (mid_an2k_finger){2, 0, 85, b->img[0], b->tmpl};
     b->fingers[1] = (mid_an2k_finger){7, 0, 254, b->img[1], NULL};
-    b->req = (mid_an2k_search_request){"GB0000001",
-                                       "GBIDENT01",
-                                       "TCN-2025-000042",
-                                       GMT,
-                                       "PACE s.61",
-                                       "identity unknown at roadside",
-                                       "INC/2025/7781",
-                                       "PC 4521 SMITH",
-                                       "MID-DEV-0007",
-                                       b->fingers,
-                                       2,
-                                       0};
+    static const char *const dbs[] = {"IDENT1", "IABS"};
+    b->req = (mid_an2k_search_request){.ori = "GB0000001",
+                                       .dai = "GBIDENT01",
+                                       .tcn = "TCN-2025-000042",
+                                       .gmt = GMT,
+                                       .legal_basis = "PACE s.61",
+                                       .reason = "identity unknown at roadside",
+                                       .incident = "INC/2025/7781",
+                                       .officer = "PC 4521 SMITH",
+                                       .device = "MID-DEV-0007",
+                                       .fingers = b->fingers,
+                                       .n_fingers = 2,
+                                       .bitrate = 0,
+                                       .basis = "pace-61-6a",
+                                       .offence = "theft from a vehicle",
+                                       .name_doubt = "gave two different dates of birth",
+                                       .told_reason = MID_AN2K_FLAG_YES,
+                                       .told_speculative = MID_AN2K_FLAG_NO,
+                                       .location = "51.5014,-0.1419",
+                                       .ethnicity = "IC1",
+                                       .age_band = "25-34",
+                                       .gender = "M",
+                                       .databases = dbs,
+                                       .n_databases = 2};
 }
 
 static void free_request(built *b) {
@@ -176,6 +188,21 @@ static void test_search_round_trip(void **state) {
     assert_text(tx, 1, MID_AN2K_F_INCIDENT, "INC/2025/7781");
     assert_text(tx, 1, MID_AN2K_F_OFFICER, "PC 4521 SMITH");
     assert_text(tx, 1, MID_AN2K_F_DEVICE, "MID-DEV-0007");
+    assert_text(tx, 1, MID_AN2K_F_BASIS, "pace-61-6a");
+    assert_text(tx, 1, MID_AN2K_F_OFFENCE, "theft from a vehicle");
+    assert_text(tx, 1, MID_AN2K_F_NAME_DOUBT, "gave two different dates of birth");
+    assert_text(tx, 1, MID_AN2K_F_TOLD_REASON, "Y");
+    assert_text(tx, 1, MID_AN2K_F_TOLD_SPECULATIVE, "N");
+    assert_text(tx, 1, MID_AN2K_F_LOCATION, "51.5014,-0.1419");
+    assert_text(tx, 1, MID_AN2K_F_ETHNICITY, "IC1");
+    assert_text(tx, 1, MID_AN2K_F_AGE_BAND, "25-34");
+    assert_text(tx, 1, MID_AN2K_F_GENDER, "M");
+    assert_text(tx, 1, MID_AN2K_F_DATABASES, "IDENT1\x1eIABS");
+    /* The policy fields follow the mandatory ones in numeric order, before 2.910. */
+    mid_an2k_field fl;
+    assert_int_equal(mid_an2k_field_at(tx, 1, 7, &fl), MID_OK);
+    assert_int_equal(fl.number, MID_AN2K_F_BASIS);
+    assert_int_equal(mid_an2k_field_count(tx, 1), 2 + 5 + 10);
 
     mid_an2k_image_info ii;
     assert_int_equal(mid_an2k_image_info_get(ctx, tx, 2, &ii), MID_OK);
@@ -231,6 +258,23 @@ static void test_search_round_trip(void **state) {
     mid_ctx_free(ctx);
 }
 
+/* Without the optional policy fields the Type-2 holds only the five mandatory ones. */
+static void test_search_policy_optional(void **state) {
+    (void)state;
+    built b;
+    make_request(&b);
+    b.req.basis = b.req.offence = b.req.name_doubt = b.req.location = NULL;
+    b.req.ethnicity = b.req.age_band = b.req.gender = NULL;
+    b.req.told_reason = b.req.told_speculative = MID_AN2K_FLAG_ABSENT;
+    b.req.n_databases = 0;
+    mid_an2k *tx = NULL;
+    assert_int_equal(mid_an2k_build_search(NULL, &b.req, &tx), MID_OK);
+    assert_int_equal(mid_an2k_field_count(tx, 1), 2 + 5);
+    assert_null(mid_an2k_get(tx, 1, MID_AN2K_F_BASIS, NULL));
+    mid_an2k_free(tx);
+    free_request(&b);
+}
+
 static void test_search_bad_inputs(void **state) {
     (void)state;
     built b;
@@ -259,6 +303,38 @@ static void test_search_bad_inputs(void **state) {
     assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
     b.fingers[1].position = 7;
     b.fingers[1].quality = 101;
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    b.fingers[1].quality = 90;
+    /* The policy fields: coded values, texts, flags, database names. */
+    b.req.basis = "consented";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    assert_string_equal(mid_ctx_error(ctx),
+                        "basis must be one of consent, pace-61-6a, consent-refused");
+    b.req.basis = "consent";
+    b.req.ethnicity = "IC7";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    assert_non_null(strstr(mid_ctx_error(ctx), "ethnicity must be one of IC1"));
+    b.req.ethnicity = NULL;
+    b.req.age_band = "30";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    b.req.age_band = NULL;
+    b.req.gender = "male";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    b.req.gender = NULL;
+    b.req.offence = "";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    b.req.offence = "caf\xc3\xa9";
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    assert_non_null(strstr(mid_ctx_error(ctx), "offence"));
+    b.req.offence = NULL;
+    b.req.told_reason = (mid_an2k_flag)3;
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    b.req.told_reason = MID_AN2K_FLAG_YES;
+    static const char *const bad_dbs[] = {"IDENT1", "iabs"};
+    b.req.databases = bad_dbs;
+    assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
+    assert_non_null(strstr(mid_ctx_error(ctx), "database 2"));
+    b.req.n_databases = MID_AN2K_MAX_DATABASES + 1;
     assert_int_equal(mid_an2k_build_search(ctx, &b.req, &tx), MID_ERR_ARG);
     assert_null(tx);
     free_request(&b);
@@ -702,6 +778,7 @@ static void test_legacy_minutiae(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_search_round_trip),
+        cmocka_unit_test(test_search_policy_optional),
         cmocka_unit_test(test_search_bad_inputs),
         cmocka_unit_test(test_response_round_trip),
         cmocka_unit_test(test_unknown_kept_verbatim),

@@ -66,9 +66,17 @@ static void write_search(const char *path, bool bad_fgp) {
         px[i] = (uint8_t)lround(128 + 90 * sin((double)(i % 64) * 0.7 + (double)(i / 64) * 0.3));
     }
     mid_an2k_finger f = {3, 0, 90, img, NULL};
-    mid_an2k_search_request req = {"ORI1",   "DAI1",   "TCN1",     "20250101120000Z",
-                                   "basis",  "reason", "incident", "officer",
-                                   "device", &f,       1,          0};
+    mid_an2k_search_request req = {.ori = "ORI1",
+                                   .dai = "DAI1",
+                                   .tcn = "TCN1",
+                                   .gmt = "20250101120000Z",
+                                   .legal_basis = "basis",
+                                   .reason = "reason",
+                                   .incident = "incident",
+                                   .officer = "officer",
+                                   .device = "device",
+                                   .fingers = &f,
+                                   .n_fingers = 1};
     mid_an2k *tx = NULL;
     assert_int_equal(mid_an2k_build_search(NULL, &req, &tx), MID_OK);
     if (bad_fgp) {
