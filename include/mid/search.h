@@ -5,11 +5,26 @@
  * Scores: mid_matcher_compare() returns a calibrated score s = -10 log10(FMR)
  * (mid/match.h). A person's fused score is the sum over probe fingers of the best
  * score against that person's prints of the same finger position (every position
- * when the probe's is 0, unknown); under independence of fingers the sum is
- * -10 log10 of the joint false-match rate. The expected number of false
- * candidates at or above a fused score s in a gallery of N persons is
- * N * 10^(-s/10) (times the positions tried for unknown fingers); grading compares
- * it with false-positive identification rates (FPIR) set by policy.
+ * when the probe's is 0, unknown).
+ *
+ * Expected false candidates: a calibrated impostor score is exponential,
+ * P(s >= x) = exp(-lambda x) with lambda = ln(10)/10. Assuming the fingers'
+ * impostor scores independent, the sum of k of them is Erlang(k, lambda), so the
+ * chance that one impostor person reaches fused score t is
+ *     P_k(t) = exp(-lambda t) * sum_{i<k} (lambda t)^i / i!
+ * (k = probes compared with that person; for k = 2, 10^(-t/10) * (1 + lambda t):
+ * the sum is NOT itself a calibrated score). With N persons in the gallery and
+ * m_p prints tried for probe p (1 for a known position, up to 10 when unknown;
+ * the max of m draws is about m times as likely to be high), the expected number
+ * of false candidates at or above t is
+ *     expected_false = N * prod_p m_p * P_k(t).
+ * Assumptions: the calibration of src/match/calibrate.c (fitted on real FVC
+ * impostors, docs/ARCHITECTURE.md, "Score calibration") holds for the gallery's
+ * and probes' capture conditions; fingers of one person are independent (they are
+ * not quite: related patterns make the real tail heavier); the tail beyond the
+ * fitted range (FMR < 1e-4 per finger) follows the fitted exponential. Grading
+ * compares expected_false with false-positive identification rates (FPIR) set by
+ * policy; bench/bench_search.c measures how the figures hold.
  *
  * Ownership and threads: a mid_search_gallery belongs to its creator until
  * mid_search_gallery_free(); it copies what it is given. Building (add) is
@@ -44,15 +59,15 @@ size_t mid_search_gallery_persons(const mid_search_gallery *g);
 size_t mid_search_gallery_prints(const mid_search_gallery *g);
 
 typedef struct mid_search_probe {
-    unsigned finger;               /* 1..10, or 0 when unknown */
+    unsigned finger;                /* 1..10, or 0 when unknown */
     const mid_match_template *tmpl; /* the caller's, prepared with mid_match_prepare() */
 } mid_search_probe;
 
 typedef struct mid_search_candidate {
     uint64_t person;
-    double fused;                                   /* sum of the per-finger scores */
-    double finger_score[MID_SEARCH_MAX_PROBES];     /* per probe, in probe order */
-    double expected_false;                          /* N * 10^(-fused/10) (see above) */
+    double fused;                               /* sum of the per-finger scores */
+    double finger_score[MID_SEARCH_MAX_PROBES]; /* per probe, in probe order */
+    double expected_false;                      /* N * prod m_p * P_k(fused) (see above) */
 } mid_search_candidate;
 
 /* Polled about every thousand comparisons; return false to stop the search
@@ -64,8 +79,8 @@ typedef bool (*mid_search_continue_fn)(void *user);
  * may be NULL. */
 mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher *m,
                           const mid_search_probe *probes, size_t n_probes,
-                          mid_search_continue_fn keep_going, void *user,
-                          mid_search_candidate *out, size_t cap, size_t *n_out);
+                          mid_search_continue_fn keep_going, void *user, mid_search_candidate *out,
+                          size_t cap, size_t *n_out);
 
 /* Red / Amber / Green, after the FBI RISC grading (docs/ARCHITECTURE.md). */
 typedef enum mid_grade { MID_GRADE_GREEN = 0, MID_GRADE_AMBER = 1, MID_GRADE_RED = 2 } mid_grade;

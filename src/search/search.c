@@ -166,9 +166,9 @@ mid_status mid_search_gallery_add(mid_search_gallery *g, mid_ctx *ctx, uint64_t 
     }
     search_person *p = NULL;
     st = person_record(g, ctx, person, &p);
-    if (st != MID_OK) {
+    if (st != MID_OK || p == NULL) {
         mid_match_template_free(mt);
-        return st;
+        return st != MID_OK ? st : core_fail(ctx, MID_ERR_ARG, "search gallery add: no record");
     }
     if (p->print[finger - 1] != NULL) {
         mid_match_template_free(p->print[finger - 1]); /* a new print replaces the old */
@@ -188,6 +188,26 @@ size_t mid_search_gallery_prints(const mid_search_gallery *g) {
 }
 
 /* ---- search ---------------------------------------------------------------- */
+
+/* Probability that the sum of k independent calibrated impostor scores reaches
+ * t. A calibrated score s has P(s >= x) = 10^(-x/10) = exp(-lambda x) with
+ * lambda = ln(10) / 10, an exponential law; the sum of k of them is Erlang(k,
+ * lambda): P(S >= t) = exp(-lambda t) * sum_{i<k} (lambda t)^i / i!. For two
+ * fingers at t = 60 that is 14.8 times 10^(-t/10): reading the fused score as
+ * if it were itself calibrated would understate false matches that much. */
+static double fused_tail(double t, unsigned k) {
+    const double lambda = 2.302585092994046 / 10.0;
+    if (!(t > 0.0) || k == 0) {
+        return 1.0;
+    }
+    double x = lambda * t, term = 1.0, sum = 1.0;
+    for (unsigned i = 1; i < k; i++) {
+        term *= x / (double)i;
+        sum += term;
+    }
+    double p = exp(-x) * sum;
+    return p < 1.0 ? p : 1.0;
+}
 
 /* True when a ranks below b: lower fused score, or equal and higher person id. */
 static bool worse(const mid_search_candidate *a, const mid_search_candidate *b) {
@@ -274,6 +294,7 @@ mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher
         /* Multiplicity of the search for this person: the product over probes of
          * the prints compared (each comparison is one chance of a false match). */
         double tries = 1.0;
+        unsigned compared = 0; /* probes with at least one print of this person */
         for (size_t p = 0; p < n_probes; p++) {
             unsigned lo = 1, hi = SEARCH_FINGERS, tried = 0;
             if (probes[p].finger != 0) {
@@ -302,8 +323,9 @@ mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher
             if (tried > 1) {
                 tries *= (double)tried;
             }
+            compared += tried > 0;
         }
-        c.expected_false = (double)g->n * tries * pow(10.0, -c.fused / 10.0);
+        c.expected_false = (double)g->n * tries * fused_tail(c.fused, compared);
         if (kept < cap) {
             out[kept] = c;
             heap_up(out, kept);
