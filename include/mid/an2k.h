@@ -272,7 +272,7 @@ typedef struct mid_an2k_search_request {
     const char *officer;
     const char *device;
     const mid_an2k_finger *fingers;
-    size_t n_fingers; /* 1 .. MID_AN2K_MAX_FINGERS */
+    size_t n_fingers; /* 1 .. MID_AN2K_MAX_FINGERS; 0 exactly when basis is consent-refused */
     double bitrate;   /* WSQ bitrate, 0 for MID_WSQ_DEFAULT_BITRATE */
     /* The policy fields of a UK mobile identification (docs/transaction-profile.md,
      * 2.906 ..). Each is optional here (NULL or MID_AN2K_FLAG_ABSENT: the field is

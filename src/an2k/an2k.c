@@ -66,11 +66,19 @@ size_t an2k_find_field(const an2k_record *r, unsigned number) {
     return SIZE_MAX;
 }
 
+/* Values are wiped before release: a search transaction carries probe images
+ * (the gateway frees a request's transaction after the search). */
 static void record_clear(an2k_record *r) {
     for (size_t i = 0; i < r->n_fields; i++) {
+        if (r->fields[i].value != NULL) {
+            core_wipe(r->fields[i].value, r->fields[i].len);
+        }
         free(r->fields[i].value);
     }
     free(r->fields);
+    if (r->bytes != NULL) {
+        core_wipe(r->bytes, r->n_bytes);
+    }
     free(r->bytes);
     memset(r, 0, sizeof(*r));
 }

@@ -291,7 +291,16 @@ mid_status mid_an2k_build_search(mid_ctx *ctx, const mid_an2k_search_request *re
         (st = check_policy(ctx, req)) != MID_OK) {
         return st;
     }
-    if (req->n_fingers == 0 || req->n_fingers > MID_AN2K_MAX_FINGERS || req->fingers == NULL) {
+    /* A refused consent is recorded as a transaction without prints. */
+    bool refused = req->basis != NULL && strcmp(req->basis, "consent-refused") == 0;
+    if (refused && req->n_fingers != 0) {
+        return core_fail(ctx, MID_ERR_ARG,
+                         "a search with basis consent-refused carries no "
+                         "fingers (got %zu)",
+                         req->n_fingers);
+    }
+    if (!refused &&
+        (req->n_fingers == 0 || req->n_fingers > MID_AN2K_MAX_FINGERS || req->fingers == NULL)) {
         return core_fail(ctx, MID_ERR_ARG, "a search carries 1..%u fingers (got %zu)",
                          MID_AN2K_MAX_FINGERS, req->n_fingers);
     }

@@ -272,6 +272,16 @@ static void test_search_policy_optional(void **state) {
     assert_int_equal(mid_an2k_field_count(tx, 1), 2 + 5);
     assert_null(mid_an2k_get(tx, 1, MID_AN2K_F_BASIS, NULL));
     mid_an2k_free(tx);
+    /* A refused consent: a transaction without prints, and only then. */
+    b.req.basis = "consent-refused";
+    assert_int_equal(mid_an2k_build_search(NULL, &b.req, &tx), MID_ERR_ARG);
+    b.req.n_fingers = 0;
+    assert_int_equal(mid_an2k_build_search(NULL, &b.req, &tx), MID_OK);
+    assert_int_equal(mid_an2k_record_count(tx), 2);
+    assert_text(tx, 1, MID_AN2K_F_BASIS, "consent-refused");
+    mid_an2k_free(tx);
+    b.req.basis = "consent";
+    assert_int_equal(mid_an2k_build_search(NULL, &b.req, &tx), MID_ERR_ARG);
     free_request(&b);
 }
 
