@@ -33,10 +33,10 @@ typedef struct gw_router gw_router;
 /* Who is calling: filled by the dispatcher from the client certificate and the
  * bearer token before a handler runs. */
 typedef struct gw_caller {
-    char device[MID_DEVICE_ID_SIZE];  /* "" when no valid device certificate */
-    char officer[MID_COLLAR_SIZE];    /* "" when no valid token */
-    unsigned roles;                   /* mid_role bits of the officer (0 when none) */
-    char remote[48];                  /* peer address */
+    char device[MID_DEVICE_ID_SIZE]; /* "" when no valid device certificate */
+    char officer[MID_COLLAR_SIZE];   /* "" when no valid token */
+    unsigned roles;                  /* mid_role bits of the officer (0 when none) */
+    char remote[48];                 /* peer address */
 } gw_caller;
 
 /* A handler's answer. body is malloc()ed (the dispatcher frees it). */
@@ -46,25 +46,53 @@ typedef struct gw_reply {
     char *body;
     size_t len;
     /* For the audit entry and the metrics: */
-    const char *outcome;      /* "answered", "refused" or "failed" (static) */
-    char detail[256];         /* why it was refused or failed; no personal data */
-    char *audit_json;         /* malloc()ed JSON object with the handler's own audit
-                                 members (justification, databases, results...), or NULL */
-    int grade[MID_DB_COUNT];  /* mid_grade per gallery, -1 when not searched */
+    const char *outcome;     /* "answered", "refused" or "failed" (static) */
+    char detail[256];        /* why it was refused or failed; no personal data */
+    char *audit_json;        /* malloc()ed JSON object with the handler's own audit
+                                members (justification, databases, results...), or NULL */
+    int grade[MID_DB_COUNT]; /* mid_grade per gallery, -1 when not searched */
 } gw_reply;
+
+/* ---- Errors ----------------------------------------------------------------
+ * The gateway uses only the public API, so its own modules report failures as a
+ * status plus a message in a caller's buffer of GW_ERR_SIZE bytes (never
+ * personal data, keys or tokens). */
+#define GW_ERR_SIZE 256u
+
+/* ---- The force PKI (pki.c) ----------------------------------------------------
+ * Files under the data directory DIR (docs/ARCHITECTURE.md, "Gateway"):
+ *   DIR/pki/ca.pem, ca-key.pem        the force CA (ECDSA P-256, 10 years)
+ *   DIR/pki/server.pem, server-key.pem the gateway (localhost, 127.0.0.1, ::1; 2 years)
+ *   DIR/devices/<id>.pem, <id>-key.pem a device (CN = id, clientAuth, 1 year)
+ * Private keys are created with mode 0600, certificates 0644; nothing is ever
+ * overwritten (MID_ERR_EXISTS). */
+
+/* Creates DIR/pki with the CA and the server certificate. */
+mid_status gw_pki_ca_init(const char *data_dir, char err[GW_ERR_SIZE]);
+/* Issues the certificate of device id (1..39 of [A-Za-z0-9._-]) signed by the CA
+ * and writes its files; cert_sha256 receives the SHA-256 of the certificate's DER
+ * (hex), serial its 128-bit random serial (hex). */
+mid_status gw_pki_device_issue(const char *data_dir, const char *id,
+                               char cert_sha256[MID_CERT_HASH_SIZE], char serial[41],
+                               char err[GW_ERR_SIZE]);
+/* True when id is a valid device id. */
+bool gw_device_id_valid(const char *id);
+/* Reads a whole (small) file of at most max bytes, NUL-terminated (free()). */
+mid_status gw_read_small_file(const char *path, size_t max, char **data, size_t *len,
+                              char err[GW_ERR_SIZE]);
 
 /* ---- Back ends (router.c) -------------------------------------------------- */
 
 typedef enum gw_fault { GW_FAULT_NONE = 0, GW_FAULT_DOWN, GW_FAULT_SLOW } gw_fault;
 
 typedef struct gw_router_config {
-    unsigned budget_ms;              /* time budget for one search, per gallery */
-    gw_fault fault[MID_DB_COUNT];    /* fault injection for tests (docs: `mid serve --fault`) */
-    unsigned slow_ms[MID_DB_COUNT];  /* delay for GW_FAULT_SLOW */
+    unsigned budget_ms;             /* time budget for one search, per gallery */
+    gw_fault fault[MID_DB_COUNT];   /* fault injection for tests (docs: `mid serve --fault`) */
+    unsigned slow_ms[MID_DB_COUNT]; /* delay for GW_FAULT_SLOW */
     mid_grade_policy grading;
-    unsigned threads;                /* search threads per request (0: 1) */
-    unsigned iabs_bases;             /* force policy: bit (1u << basis) set for each legal
-                                        basis (identify.h) under which IABS may be searched */
+    unsigned threads;    /* search threads per request (0: 1) */
+    unsigned iabs_bases; /* force policy: bit (1u << basis) set for each legal
+                            basis (identify.h) under which IABS may be searched */
 } gw_router_config;
 
 /* Loads every gallery's prints from the store into memory. */
