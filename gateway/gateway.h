@@ -100,6 +100,24 @@ mid_status gw_router_create(mid_ctx *ctx, mid_store *store, const gw_router_conf
                             gw_router **out);
 void gw_router_free(gw_router *r);
 
+/* Searches gallery db (router.c): n prepared probes in, up to cap candidates out
+ * (best first; mid_search_run). Enforces cfg.budget_ms (0: no limit) with a
+ * CLOCK_MONOTONIC deadline and the fault injection. On failure *why_not says
+ * what the answer reports for that database: "unavailable" (back end down or
+ * failing: MID_ERR_IO, or the search's own error), "timed out" (over budget:
+ * MID_ERR_CANCELLED), "failed" (bad arguments: MID_ERR_ARG); NULL on success.
+ * Thread-safe: requests search concurrently (each borrows a pooled matcher). The
+ * probes stay the caller's (it wipes them). */
+mid_status gw_router_search(gw_router *r, mid_ctx *ctx, mid_db db, const mid_search_probe *p,
+                            size_t n, mid_search_candidate *out, size_t cap, size_t *n_out,
+                            const char **why_not);
+/* Persons loaded in gallery db (for /healthz); 0 for an unknown db. */
+size_t gw_router_persons(gw_router *r, mid_db db);
+/* The configuration the router was created with (grading policy, IABS bases). */
+const gw_router_config *gw_router_config_of(const gw_router *r);
+/* Force policy: IDENT1 always; IABS when bit (1u << basis) of cfg.iabs_bases is set. */
+bool gw_router_permits(const gw_router *r, mid_db db, unsigned basis);
+
 /* ---- Handlers ---------------------------------------------------------------- */
 
 /* POST /v1/identify (identify.c). txid is the gateway's transaction id for this
