@@ -1,7 +1,7 @@
 # mobileid top-level entry points. The build itself is CMake (CMakePresets.json).
-#   make demo   install what is missing, build, run the demo
+#   make demo   install what is missing, build, run the demo (gateway, scenarios, audit)
 #   make check  install what is missing, build, run every test (release and asan)
-.PHONY: all deps build check check-release check-asan demo bench fuzz format clean
+.PHONY: all deps build check check-release check-asan demo demo-engine bench fuzz format clean
 
 all: build
 
@@ -24,6 +24,9 @@ check-asan: deps
 
 demo: build
 	sh scripts/demo.sh build/release/tools/mid/mid
+
+demo-engine: build
+	sh scripts/demo-engine.sh build/release/tools/mid/mid
 
 bench: build
 	sh bench/run-fvc.sh build/release/tools/mid/mid

@@ -1,12 +1,20 @@
 #!/bin/sh
-# The `make demo` job: shows what mobileid does, step by step.
+# The `make demo` job: the Mobile ID system end to end, on the embedded store.
 #
 # usage: sh scripts/demo.sh MID_BINARY
 #
-# With the reference data (../shared/data beside the checkout) it uses real FVC
-# images; without it, it generates a synthetic FVC-shaped set with `mid synth
-# set`, so the demo is self-contained on a fresh machine. Outputs go to
-# build/demo/. MID_SHARED_DATA overrides the data location.
+#  1. a synthetic world (scripts/demo-world.sh): 10,000 person records, IDENT1
+#     with everyone's ten fingers, IABS with about a thousand people, and the
+#     officers' roadside captures in a RAM folder (/dev/shm when there is one);
+#  2. the force CA, two patrol devices and officers (officer, supervisor,
+#     auditor);
+#  3. the gateway (`mid serve`) on a free loopback port, HTTPS with TLS 1.3;
+#  4. the report's two scenarios, a no-hit and a refused consent, each through
+#     `mid identify` as an officer would run it;
+#  5. `mid audit verify` over the log of everything that happened;
+#  6. a clean stop (SIGTERM) and a summary.
+# Everything goes to build/demo-gateway/ (replaced on each run); the captures are
+# deleted at the end. The fingerprint-engine demo is `make demo-engine`.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -20,11 +28,31 @@ if [ ! -x "$mid" ]; then
     echo "demo: '$1' is not an executable mid binary (build it first: make build)" >&2
     exit 2
 fi
-data=${MID_SHARED_DATA:-$root/../shared/data}
-if [ -d "$data" ]; then data=$(cd "$data" && pwd); fi
-out=$root/build/demo
+out=$root/build/demo-gateway
+data=$out/data
+rm -rf "$out"
 mkdir -p "$out"
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    capture_root=/dev/shm
+else
+    capture_root=${TMPDIR:-/tmp}
+fi
+probes=$(mktemp -d "$capture_root/mid-capture.XXXXXX")
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$probes"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+t_start=$(date +%s)
+elapsed() {
+    echo "$(($(date +%s) - t_start))"
+}
 say() {
     printf '\n== %s\n' "$*"
 }
@@ -33,100 +61,129 @@ run() {
     "$@"
 }
 
-say "The tool and its version"
-run "$mid" version
+# Demo credentials. PINs are given as flags here only because this is a demo;
+# an officer types theirs.
+pin_pc=418207
+pin_sgt=530126
+pin_aud=771904
 
-score_of() {
-    # `mid compare` prints "score S"; keep S.
-    "$mid" compare "$1" "$2" | sed -n 's/^score //p'
-}
+say "1. A synthetic world (seed 1; nobody in it is real)"
+sh "$root/scripts/demo-world.sh" "$mid" "$data" "$probes"
+echo "Person records, IDENT1 and IABS are in $data/mid.db; the captures are in $probes."
 
-explain_scores() {
-    genuine=$1
-    impostor=$2
-    cat <<EOF
+say "2. The force CA, two patrol devices, three officers"
+run "$mid" ca init --data "$data"
+run "$mid" device enrol PATROL-01 --data "$data"
+run "$mid" device enrol PATROL-02 --data "$data"
+run "$mid" officer add 4127 --role officer --pin "$pin_pc" --data "$data"
+run "$mid" officer add 2290 --role supervisor --pin "$pin_sgt" --data "$data"
+run "$mid" officer add 7781 --role auditor --pin "$pin_aud" --data "$data"
 
-Scores are calibrated: score = -10 * log10(FMR), so a threshold of 30 accepts
-about 1 impostor in 1,000 and 40 about 1 in 10,000.
-  genuine  (same finger):      $genuine
-  impostor (different finger): $impostor
-EOF
-}
-
-people_sample() {
-    say "Synthetic population: the person records behind the synthetic prints (PNC-style)"
-    echo "Person p's record goes with person p's finger masters; nobody here is real."
-    run "$mid" synth people --seed 1 --count 3 --format csv
-}
-
-if [ -d "$data/fvc2002-db1-b" ]; then
-    set_dir=$data/fvc2002-db1-b
-    say "Reference data found at $data: using real FVC2002 DB1 images (500 ppi optical)"
-    echo "Two impressions of finger 101 and one of finger 102:"
-    echo "  $set_dir/101_1.tif, 101_2.tif, 102_1.tif"
-
-    say "1. Extract a minutiae template from each image (native format)"
-    for img in 101_1 101_2 102_1; do
-        run "$mid" extract --ppi 500 "$set_dir/$img.tif" -o "$out/$img.mid"
-    done
-    ls -l "$out"/*.mid
-
-    say "2. Compare: same finger (genuine) and different fingers (impostor)"
-    run "$mid" compare "$out/101_1.mid" "$out/101_2.mid"
-    run "$mid" compare "$out/101_1.mid" "$out/102_1.mid"
-    explain_scores "$(score_of "$out/101_1.mid" "$out/101_2.mid")" \
-        "$(score_of "$out/101_1.mid" "$out/102_1.mid")"
-
-    say "3. Interchange: the same template as ISO/IEC 19794-2 compares like the native one"
-    run "$mid" extract --ppi 500 --format iso "$set_dir/101_1.tif" -o "$out/101_1.iso"
-    run "$mid" compare "$out/101_1.iso" "$out/101_2.mid"
-
-    say "4. Accuracy over the whole set (FVC protocol: 280 genuine pairs, all 2,880 impostor pairs)"
-    echo "Every image is extracted once and every pair compared; the DET curve (FNMR against"
-    echo "FMR, log scales) goes to $out/fvc2002-db1-b-det.png."
-    run "$mid" eval "$set_dir" --ppi 500 --all-impostors --json "$out/fvc2002-db1-b.json" \
-        --det "$out/fvc2002-db1-b-det.png"
-
-    say "5. The same test on synthetic prints from mobileid's own generator (no real person's)"
-    rm -rf "$out/synthetic"
-    run "$mid" synth set --seed 1 --fingers 10 --impressions 8 --out "$out/synthetic"
-    run "$mid" eval "$out/synthetic" --all-impostors --json "$out/synthetic.json" \
-        --det "$out/synthetic-det.png"
-    people_sample
-    say "Done. Outputs are in $out"
-    exit 0
-fi
-
-say "Reference data not found at $data"
-echo "The real-image demo needs the FVC images there. Running the same demo on synthetic"
-echo "fingerprints made by mobileid's own generator instead (no real person's prints)."
-
-say "0. Generate an FVC-shaped synthetic set: 10 fingers x 8 impressions, 500 ppi optical"
-echo "Finger 101 is person 0's right index, 102 their left index, 103 person 1's right index..."
-rm -rf "$out/synthetic"
-run "$mid" synth set --seed 1 --fingers 10 --impressions 8 --out "$out/synthetic"
-set_dir=$out/synthetic
-
-say "1. Extract a minutiae template from each of three images (native format)"
-for img in 101_1 101_2 102_1; do
-    run "$mid" extract "$set_dir/$img.png" -o "$out/$img.mid"
+say "3. The gateway on loopback (HTTPS, TLS 1.3 only)"
+printf '$ %s\n' "$mid serve --data $data --listen 127.0.0.1:0 --log $out/gateway.log &"
+"$mid" serve --data "$data" --listen 127.0.0.1:0 --port-file "$out/port" \
+    --log "$out/gateway.log" 2>"$out/gateway.stderr" &
+server_pid=$!
+port=""
+for _ in $(seq 1 600); do
+    if [ -s "$out/port" ]; then
+        port=$(cat "$out/port")
+        break
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "demo: the gateway exited:" >&2
+        cat "$out/gateway.stderr" >&2
+        server_pid=""
+        exit 1
+    fi
+    sleep 0.1
 done
-ls -l "$out"/*.mid
+if [ -z "$port" ]; then
+    echo "demo: the gateway did not start within a minute" >&2
+    exit 1
+fi
+url=https://127.0.0.1:$port
+echo "listening on $url"
 
-say "2. Compare: same finger (genuine) and different fingers (impostor)"
-run "$mid" compare "$out/101_1.mid" "$out/101_2.mid"
-run "$mid" compare "$out/101_1.mid" "$out/102_1.mid"
-explain_scores "$(score_of "$out/101_1.mid" "$out/101_2.mid")" \
-    "$(score_of "$out/101_1.mid" "$out/102_1.mid")"
+# One identification as the officer runs it: prints the answer, keeps going
+# whatever the grade (the exit status says the grade).
+identify() {
+    device=$1
+    collar=$2
+    pin=$3
+    case_dir=$4
+    shift 4
+    printf '$ mid identify --url %s --data %s --device %s --officer %s --pin **** %s\n' \
+        "$url" "$data" "$device" "$collar" "$*"
+    rc=0
+    "$mid" identify --url "$url" --data "$data" --device "$device" --officer "$collar" \
+        --pin "$pin" --finger "2=$probes/$case_dir/2.wsq" --finger "7=$probes/$case_dir/7.wsq" \
+        "$@" || rc=$?
+    echo "(exit status $rc)"
+    statuses="$statuses $rc"
+}
+statuses=""
 
-say "3. Interchange: the same template as ISO/IEC 19794-2 compares like the native one"
-run "$mid" extract --format iso "$set_dir/101_1.png" -o "$out/101_1.iso"
-run "$mid" compare "$out/101_1.iso" "$out/101_2.mid"
+say "4a. Scenario 1: a driver gives a false name"
+echo "PC 4127 stops a car on the A1. The driver says he is 'Daniel Hartley', born 13/12/2003,"
+echo "but the vehicle keeper's details do not fit and he cannot say his own postcode. The"
+echo "officer doubts the name and uses the PACE s.61(6A) power; the driver is told why"
+echo "and that his prints will be searched speculatively."
+identify PATROL-01 4127 "$pin_pc" s1 --tcn PATROL01-20261124-0001 \
+    --basis pace-61-6a --offence "Driving otherwise than in accordance with a licence" \
+    --name-doubt "Name given does not match the keeper or licence records; no ID" \
+    --told-reason --told-speculative --reason "Driver's identity in doubt after a traffic stop" \
+    --incident "NB-20261124-0187" --location "55.3790,-1.6826" \
+    --ethnicity IC1 --age-band 18-24 --gender M --databases IDENT1,IABS
 
-say "4. Accuracy over the whole set (FVC protocol: 280 genuine pairs, all 2,880 impostor pairs)"
-echo "The generator also wrote the true minutiae of every impression under"
-echo "$set_dir/truth/ (ignored by mid eval). The DET curve goes to $out/synthetic-det.png."
-run "$mid" eval "$set_dir" --all-impostors --json "$out/synthetic.json" \
-    --det "$out/synthetic-det.png"
-people_sample
-say "Done. Outputs are in $out"
+say "4b. Scenario 2: two occupants, two identities other than the ones they gave"
+echo "A second car. PC 4127 asks both occupants to consent to a fingerprint check; they agree."
+echo "Occupant A gives the name 'Ravi Sharma':"
+identify PATROL-01 4127 "$pin_pc" s2a --tcn PATROL01-20261124-0002 \
+    --basis consent --told-reason --told-speculative \
+    --reason "Occupant of a vehicle linked to handling stolen goods; identity unverified" \
+    --incident "NB-20261124-0193" --location "54.9783,-1.6178" \
+    --ethnicity IC4 --age-band 25-34 --gender M --databases IDENT1,IABS
+echo
+echo "Occupant B gives the name 'Ricky Ashton'; Sergeant 2290 runs this one on the second device:"
+identify PATROL-02 2290 "$pin_sgt" s2b --tcn PATROL02-20261124-0001 \
+    --basis consent --told-reason --told-speculative \
+    --reason "Occupant of a vehicle linked to handling stolen goods; identity unverified" \
+    --incident "NB-20261124-0193" --location "54.9783,-1.6178" \
+    --ethnicity IC1 --age-band 35-44 --gender M --databases IDENT1,IABS
+
+say "4c. No hit: a person with no record anywhere"
+identify PATROL-02 2290 "$pin_sgt" nohit --tcn PATROL02-20261124-0002 \
+    --basis consent --told-reason --told-speculative \
+    --reason "Pedestrian matching a description; identity unverified" \
+    --incident "NB-20261124-0201" --ethnicity IC1 --age-band 45-54 --gender F \
+    --databases IDENT1,IABS
+
+say "4d. Refused consent: nothing is searched, the refusal is audited"
+identify PATROL-01 4127 "$pin_pc" nohit --tcn PATROL01-20261124-0003 \
+    --basis consent-refused \
+    --reason "Passenger asked to confirm identity; declined" \
+    --incident "NB-20261124-0205" --ethnicity IC9 --age-band 25-34 --gender U \
+    --databases IDENT1
+
+say "5. The audit log: hash-chained, verified end to end"
+run "$mid" audit verify --data "$data"
+entries=$(wc -l <"$data/audit.log")
+
+say "6. Stop the gateway (SIGTERM)"
+kill -TERM "$server_pid"
+rc=0
+wait "$server_pid" || rc=$?
+server_pid=""
+echo "mid serve exited with status $rc"
+rm -rf "$probes"
+echo "The roadside captures ($probes) are deleted; the gateway never wrote them anywhere."
+
+say "Summary"
+echo "identify exit statuses (scenario 1, 2A, 2B, no hit, refused):$statuses"
+echo "audit log: $entries entries in $data/audit.log, verified"
+echo "gateway log: $out/gateway.log"
+echo "total time: $(elapsed) s"
+if [ "$rc" -ne 0 ]; then
+    exit 1
+fi
