@@ -112,6 +112,8 @@ bool cli_data_finish(const char *cmd, cli_data *d);
 bool cli_data_path(const char *cmd, const cli_data *d, const char *relative, char *buf, size_t cap);
 
 /* Command entry points: argv[0] is the command name. */
+int cli_cmd_records(int argc, char **argv);
+int cli_cmd_enrol(int argc, char **argv);
 int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);

@@ -17,6 +17,8 @@ static void print_help(FILE *f) {
             "  an2k     dump, check or copy an ANSI/NIST-ITL transaction\n"
             "  convert  convert an image between PNG, PGM, raw, WSQ and JPEG 2000\n"
             "  template minutiae template tools (convert between ISO, ANSI and native)\n"
+            "  records  import, get, delete and count person records in the store\n"
+            "  enrol    enrol gallery prints (tenprint, finger images or a MIDG gallery)\n"
             "  version  print the version\n"
             "  help     print this help\n"
             "\n"
@@ -59,6 +61,12 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "template") == 0) {
         return cli_cmd_template(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "records") == 0) {
+        return cli_cmd_records(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "enrol") == 0) {
+        return cli_cmd_enrol(argc - 1, argv + 1);
     }
     fprintf(stderr, "mid: unknown command '%s' (see 'mid help')\n", cmd);
     return CLI_EXIT_USAGE;
