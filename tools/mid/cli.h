@@ -121,6 +121,7 @@ int cli_cmd_synth(int argc, char **argv);
 int cli_cmd_an2k(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_template(int argc, char **argv);
+int cli_cmd_identify(int argc, char **argv);
 
 /* Handles the rendering options shared by the synth generators at argv[*i]:
  * --profile P, --condition C and --format png|pgm|wsq (*ext becomes the file

@@ -19,6 +19,7 @@ static void print_help(FILE *f) {
             "  template minutiae template tools (convert between ISO, ANSI and native)\n"
             "  records  import, get, delete and count person records in the store\n"
             "  enrol    enrol gallery prints (tenprint, finger images or a MIDG gallery)\n"
+            "  identify submit a mobile identification to the gateway (officer client)\n"
             "  version  print the version\n"
             "  help     print this help\n"
             "\n"
@@ -67,6 +68,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "enrol") == 0) {
         return cli_cmd_enrol(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "identify") == 0) {
+        return cli_cmd_identify(argc - 1, argv + 1);
     }
     fprintf(stderr, "mid: unknown command '%s' (see 'mid help')\n", cmd);
     return CLI_EXIT_USAGE;
