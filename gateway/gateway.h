@@ -118,6 +118,27 @@ const gw_router_config *gw_router_config_of(const gw_router *r);
 /* Force policy: IDENT1 always; IABS when bit (1u << basis) of cfg.iabs_bases is set. */
 bool gw_router_permits(const gw_router *r, mid_db db, unsigned basis);
 
+/* ---- The server (server.c) ----------------------------------------------------- */
+
+typedef struct gw_server_config {
+    const char *data_dir;     /* DIR: pki/, audit.log, the default store */
+    const char *store_uri;    /* the store ("sqlite:DIR" by default) */
+    const char *host;         /* listen address, numeric IPv4 or IPv6 ("127.0.0.1") */
+    unsigned port;            /* 0: any free port (gw_server_port tells which) */
+    unsigned rate_per_minute; /* per device and per officer (0: MID_GW_RATE_PER_MINUTE) */
+    unsigned token_seconds;   /* token lifetime (0: MID_GW_TOKEN_SECONDS) */
+    const char *log_path;     /* structured log (NULL: stderr) */
+    gw_router_config router;
+} gw_server_config;
+
+/* Opens the store, the audit log and the CA material, loads the galleries and
+ * starts serving on libmicrohttpd's threads. The caller blocks SIGTERM/SIGINT
+ * before (worker threads inherit the mask) and calls gw_server_stop on them. */
+mid_status gw_server_start(const gw_server_config *cfg, gw_server **out, char err[GW_ERR_SIZE]);
+unsigned gw_server_port(const gw_server *s);
+/* Stops accepting, waits for the requests in progress, closes everything. */
+void gw_server_stop(gw_server *s);
+
 /* ---- Handlers ---------------------------------------------------------------- */
 
 /* POST /v1/identify (identify.c). txid is the gateway's transaction id for this

@@ -10,6 +10,7 @@
 #define MID_TOOL_CLI_H
 
 #include "mid/mid.h"
+#include "mid/store.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -111,9 +112,23 @@ bool cli_data_finish(const char *cmd, cli_data *d);
 /* DIR/relative into buf (cap bytes); false (reported) when it does not fit. */
 bool cli_data_path(const char *cmd, const cli_data *d, const char *relative, char *buf, size_t cap);
 
+/* Opens the data directory's store (reports failures as `mid <cmd>: ...`). */
+mid_status cli_admin_open_store(const char *cmd, mid_ctx *ctx, const cli_data *d, mid_store **out);
+/* The current UTC time as "2026-11-24T10:00:00Z". */
+#define CLI_TIME_SIZE 24u
+void cli_utc_now(char out[CLI_TIME_SIZE]);
+/* Appends an administrative act to DIR/audit.log: {"time","txid":"adm-...",
+ * "action","actor" (the account that ran the command),"remote":"local",
+ * "outcome":"done", target_key: target_value (when both given), "detail"
+ * (when given)}. No personal data beyond ids. Returns 0 or CLI_EXIT_FAIL
+ * (reported). */
+int cli_audit_admin(const char *cmd, mid_ctx *ctx, const cli_data *d, const char *action,
+                    const char *target_key, const char *target_value, const char *detail);
+
 /* Command entry points: argv[0] is the command name. */
 int cli_cmd_records(int argc, char **argv);
 int cli_cmd_enrol(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
@@ -122,6 +137,10 @@ int cli_cmd_an2k(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_template(int argc, char **argv);
 int cli_cmd_identify(int argc, char **argv);
+int cli_cmd_ca(int argc, char **argv);
+int cli_cmd_device(int argc, char **argv);
+int cli_cmd_officer(int argc, char **argv);
+int cli_cmd_serve(int argc, char **argv);
 
 /* Handles the rendering options shared by the synth generators at argv[*i]:
  * --profile P, --condition C and --format png|pgm|wsq (*ext becomes the file

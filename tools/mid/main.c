@@ -19,6 +19,11 @@ static void print_help(FILE *f) {
             "  template minutiae template tools (convert between ISO, ANSI and native)\n"
             "  records  import, get, delete and count person records in the store\n"
             "  enrol    enrol gallery prints (tenprint, finger images or a MIDG gallery)\n"
+            "  audit    verify the hash-chained audit log or show its entries\n"
+            "  serve    run the identification gateway (HTTPS, TLS 1.3)\n"
+            "  ca       create the force CA and the gateway's certificate\n"
+            "  device   enrol, revoke or list devices\n"
+            "  officer  add an officer (roles, PIN)\n"
             "  identify submit a mobile identification to the gateway (officer client)\n"
             "  version  print the version\n"
             "  help     print this help\n"
@@ -68,6 +73,21 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "enrol") == 0) {
         return cli_cmd_enrol(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "audit") == 0) {
+        return cli_cmd_audit(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        return cli_cmd_serve(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "ca") == 0) {
+        return cli_cmd_ca(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "device") == 0) {
+        return cli_cmd_device(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "officer") == 0) {
+        return cli_cmd_officer(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "identify") == 0) {
         return cli_cmd_identify(argc - 1, argv + 1);
