@@ -32,24 +32,26 @@
 #define MAX_ANSWER (4u * 1024u * 1024u)
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: mid identify --gateway URL --data DIR --device ID --collar C\n"
-               "                    (--pin-stdin | --pin P) --finger POS=IMAGE --finger POS=IMAGE\n"
-               "                    [--basis consent|pace-61-6a|consent-refused]\n"
-               "                    [--offence TEXT --name-doubt TEXT] [--reason TEXT]\n"
-               "                    [--incident REF] [--location L] [--ethnicity IC1..IC6|IC9]\n"
-               "                    [--age-band under-18|18-24|...|65+] [--gender M|F|X|U]\n"
-               "                    [--iabs] [--told] [--tcn TCN] [--json] [--encoding an2k|json]\n"
-               "                    [--min-quality Q] [--cert PEM --key PEM --cacert PEM]\n"
-               "\n"
-               "Submits a mobile identification to the gateway (POST /v1/identify). On a\n"
-               "terminal, missing policy answers are asked for; otherwise they are required\n"
-               "as flags. --told records that the person was told the reason and about the\n"
-               "speculative search. Credentials default to DIR/devices/ID.pem, ID-key.pem and\n"
-               "DIR/pki/ca.pem.\n"
-               "\n"
-               "Exit status: 0 green (no candidate), 10 amber, 11 red, 12 not searched\n"
-               "(consent refused), 1 request refused, 2 usage, 3 capture or quality,\n"
-               "4 gateway unreachable or failing.\n");
+    fprintf(f,
+            "usage: mid identify --gateway URL --data DIR --device ID --collar C\n"
+            "                    (--pin-stdin | --pin P) --finger POS=IMAGE --finger POS=IMAGE\n"
+            "                    [--basis consent|pace-61-6a|consent-refused]\n"
+            "                    [--offence TEXT --name-doubt TEXT] [--reason TEXT]\n"
+            "                    [--incident REF] [--location L] [--ethnicity IC1..IC6|IC9]\n"
+            "                    [--age-band under-18|18-24|...|65+] [--gender M|F|X|U]\n"
+            "                    [--iabs | --databases IDENT1,IABS] [--told | --told-reason\n"
+            "                    --told-speculative] [--tcn TCN] [--json] [--encoding an2k|json]\n"
+            "                    [--min-quality Q] [--cert PEM --key PEM --cacert PEM]\n"
+            "\n"
+            "Submits a mobile identification to the gateway (POST /v1/identify). On a\n"
+            "terminal, missing policy answers are asked for; otherwise they are required\n"
+            "as flags. --told records that the person was told the reason and about the\n"
+            "speculative search. Credentials default to DIR/devices/ID.pem, ID-key.pem and\n"
+            "DIR/pki/ca.pem. --url and --officer are accepted for --gateway and --collar.\n"
+            "\n"
+            "Exit status: 0 green (no candidate), 10 amber, 11 red, 12 not searched\n"
+            "(consent refused), 1 request refused, 2 usage, 3 capture or quality,\n"
+            "4 gateway unreachable or failing.\n");
 }
 
 typedef struct opts {
@@ -60,7 +62,7 @@ typedef struct opts {
     size_t n_fingers;
     const char *basis, *offence, *name_doubt, *reason, *incident, *location;
     const char *ethnicity, *age_band, *gender, *tcn;
-    bool iabs, told, json_out, an2k;
+    bool iabs, told_reason, told_spec, json_out, an2k;
     unsigned min_quality;
     const char *cert, *key, *cacert;
     cli_data data;
@@ -148,9 +150,10 @@ static int complete_policy(opts *o) {
         if (pace && o->name_doubt == NULL) {
             o->name_doubt = ask_keep("Why is the name given doubted? ");
         }
-        if (!refused && !o->told) {
-            o->told = ask_yes("Was the person told the reason for the check and that the prints "
-                              "are searched speculatively? (y/n) ");
+        if (!refused && !(o->told_reason && o->told_spec)) {
+            o->told_reason = o->told_spec =
+                ask_yes("Was the person told the reason for the check and that the prints "
+                        "are searched speculatively? (y/n) ");
         }
         if (o->reason == NULL) {
             o->reason = ask_keep("Reason for the check: ");
@@ -179,9 +182,10 @@ static int complete_policy(opts *o) {
     if (missing != NULL) {
         return cli_usage_error(CMD, "%s is required", missing);
     }
-    if (!refused && !o->told) {
+    if (!refused && !(o->told_reason && o->told_spec)) {
         fprintf(stderr, "mid identify: the person must be told the reason and about the "
-                        "speculative search before a check (--told)\n");
+                        "speculative search before a check (--told, or --told-reason and "
+                        "--told-speculative)\n");
         return CLI_EXIT_USAGE;
     }
     if (refused) {
@@ -391,7 +395,6 @@ static mid_status build_an2k(mid_ctx *ctx, const opts *o, const char *tcn, const
     static const char *const dbs_both[] = {"IDENT1", "IABS"};
     char ori[36];
     snprintf(ori, sizeof(ori), "%.35s", o->device);
-    bool refused = strcmp(o->basis, "consent-refused") == 0;
     mid_an2k_search_request r = {
         .ori = ori,
         .dai = "GBMIDGW",
@@ -407,8 +410,8 @@ static mid_status build_an2k(mid_ctx *ctx, const opts *o, const char *tcn, const
         .basis = o->basis,
         .offence = o->offence,
         .name_doubt = o->name_doubt,
-        .told_reason = refused && !o->told ? MID_AN2K_FLAG_NO : MID_AN2K_FLAG_YES,
-        .told_speculative = refused && !o->told ? MID_AN2K_FLAG_NO : MID_AN2K_FLAG_YES,
+        .told_reason = o->told_reason ? MID_AN2K_FLAG_YES : MID_AN2K_FLAG_NO,
+        .told_speculative = o->told_spec ? MID_AN2K_FLAG_YES : MID_AN2K_FLAG_NO,
         .location = o->location,
         .ethnicity = o->ethnicity,
         .age_band = o->age_band,
@@ -431,7 +434,6 @@ static mid_status build_json(mid_ctx *ctx, const opts *o, const char *tcn, mid_i
     if (st != MID_OK) {
         return st;
     }
-    bool refused = strcmp(o->basis, "consent-refused") == 0;
     mid_json_begin_object(w);
     mid_json_key(w, "tcn");
     mid_json_string_value(w, tcn);
@@ -446,9 +448,9 @@ static mid_status build_json(mid_ctx *ctx, const opts *o, const char *tcn, mid_i
         mid_json_string_value(w, o->name_doubt);
     }
     mid_json_key(w, "told_reason");
-    mid_json_bool_value(w, o->told || !refused);
+    mid_json_bool_value(w, o->told_reason);
     mid_json_key(w, "told_speculative");
-    mid_json_bool_value(w, o->told || !refused);
+    mid_json_bool_value(w, o->told_spec);
     mid_json_key(w, "reason");
     mid_json_string_value(w, o->reason);
     mid_json_key(w, "incident");
@@ -682,18 +684,34 @@ static int parse_args(int argc, char **argv, opts *o) {
             continue;
         }
         if (strcmp(a, "--told") == 0) {
-            o->told = true;
+            o->told_reason = o->told_spec = true;
+            continue;
+        }
+        if (strcmp(a, "--told-reason") == 0) {
+            o->told_reason = true;
+            continue;
+        }
+        if (strcmp(a, "--told-speculative") == 0) {
+            o->told_spec = true;
             continue;
         }
         if (strcmp(a, "--json") == 0) {
             o->json_out = true;
             continue;
         }
+        /* Aliases: --url for --gateway, --officer for --collar. */
+        if (strcmp(a, "--url") == 0) {
+            a = "--gateway";
+        } else if (strcmp(a, "--officer") == 0) {
+            a = "--collar";
+        }
         static const char *const valued[] = {
-            "--gateway",  "--device",     "--collar", "--pin",      "--finger",      "--basis",
-            "--offence",  "--name-doubt", "--reason", "--incident", "--location",    "--ethnicity",
-            "--age-band", "--gender",     "--tcn",    "--encoding", "--min-quality", "--cert",
-            "--key",      "--cacert",     NULL};
+            "--gateway",     "--device",   "--collar",   "--pin",
+            "--finger",      "--basis",    "--offence",  "--name-doubt",
+            "--reason",      "--incident", "--location", "--ethnicity",
+            "--age-band",    "--gender",   "--tcn",      "--encoding",
+            "--min-quality", "--cert",     "--key",      "--cacert",
+            "--databases",   NULL};
         size_t k = 0;
         while (valued[k] != NULL && strcmp(a, valued[k]) != 0) {
             k++;
@@ -705,12 +723,25 @@ static int parse_args(int argc, char **argv, opts *o) {
         if (v == NULL) {
             return CLI_EXIT_USAGE;
         }
-        const char **slot[] = {&o->gateway,  &o->device,   &o->collar,   &o->pin,
-                               NULL,         &o->basis,    &o->offence,  &o->name_doubt,
-                               &o->reason,   &o->incident, &o->location, &o->ethnicity,
-                               &o->age_band, &o->gender,   &o->tcn,      NULL,
-                               NULL,         &o->cert,     &o->key,      &o->cacert};
-        if (strcmp(a, "--finger") == 0) {
+        const char **slot[] = {
+            &o->gateway,  &o->device,     &o->collar, &o->pin,      NULL,         &o->basis,
+            &o->offence,  &o->name_doubt, &o->reason, &o->incident, &o->location, &o->ethnicity,
+            &o->age_band, &o->gender,     &o->tcn,    NULL,         NULL,         &o->cert,
+            &o->key,      &o->cacert,     NULL};
+        if (strcmp(a, "--databases") == 0) {
+            /* IDENT1 is always requested; IABS when listed. */
+            o->iabs = false;
+            char list[64];
+            snprintf(list, sizeof(list), "%s", v);
+            for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
+                 t = strtok_r(NULL, ",", &save)) {
+                if (strcmp(t, "IABS") == 0) {
+                    o->iabs = true;
+                } else if (strcmp(t, "IDENT1") != 0) {
+                    return cli_usage_error(CMD, "--databases lists IDENT1 and IABS, got '%s'", t);
+                }
+            }
+        } else if (strcmp(a, "--finger") == 0) {
             char *end = NULL;
             unsigned long pos = strtoul(v, &end, 10);
             if (end == v || *end != '=' || pos < 1 || pos > 10 || end[1] == '\0') {
