@@ -599,7 +599,9 @@ static bool read_json(mid_ctx *ctx, const uint8_t *body, size_t len, raw_request
     if (!utf8_scan(body, len, &chars, &control, &bad)) {
         char name[48];
         json_member_before(body, bad, name, sizeof(name));
-        return INVALID(p, "%s: must be valid UTF-8 (bad byte at offset %zu)", name, bad);
+        /* Not UTF-8 is not JSON (RFC 8259 section 8.1): malformed, 400. */
+        return fail(p, 400, "malformed", "%s: must be valid UTF-8 (bad byte at offset %zu)", name,
+                    bad);
     }
     mid_json *doc = NULL;
     mid_status st = mid_json_parse(ctx, (const char *)body, len, &doc);

@@ -368,7 +368,7 @@ static void test_json_rejections(void **state) {
                 f, 422, "reason: must be 1..1000 characters, got 0");
     expect_json(P_TCN ",\"basis\":\"consent\"," P_TOLD
                       ",\"reason\":\"caf\xc3\",\"incident\":\"i\"," P_SUBJ,
-                f, 422, "reason: must be valid UTF-8 (bad byte at offset 87)");
+                f, 400, "reason: must be valid UTF-8 (bad byte at offset 87)");
     expect_json(P_TCN ",\"basis\":\"consent\"," P_TOLD
                       ",\"reason\":\"a\\u0007b\",\"incident\":\"i\"," P_SUBJ,
                 f, 422, "reason: must not contain control characters");
