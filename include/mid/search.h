@@ -82,6 +82,18 @@ mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher
                           mid_search_continue_fn keep_going, void *user, mid_search_candidate *out,
                           size_t cap, size_t *n_out);
 
+/* The same over the persons [first, first + count) of the gallery only, in the
+ * order they were first added (count may run past the end): to split one search
+ * over threads, each with its own matcher and ctx, then merge the parts' outputs
+ * with mid_search_sort() and keep the first cap. expected_false still counts
+ * every person of the gallery. */
+mid_status mid_search_run_part(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher *m,
+                               const mid_search_probe *probes, size_t n_probes, size_t first,
+                               size_t count, mid_search_continue_fn keep_going, void *user,
+                               mid_search_candidate *out, size_t cap, size_t *n_out);
+/* Sorts candidates best first (fused score descending, then person id ascending). */
+void mid_search_sort(mid_search_candidate *c, size_t n);
+
 /* Red / Amber / Green, after the FBI RISC grading (docs/ARCHITECTURE.md). */
 typedef enum mid_grade { MID_GRADE_GREEN = 0, MID_GRADE_AMBER = 1, MID_GRADE_RED = 2 } mid_grade;
 const char *mid_grade_name(mid_grade g); /* "green", "amber", "red" */

@@ -257,10 +257,24 @@ static int cmp_rank(const void *pa, const void *pb) {
     return worse(a, b) ? 1 : 0;
 }
 
+void mid_search_sort(mid_search_candidate *c, size_t n) {
+    if (c != NULL && n > 1) {
+        qsort(c, n, sizeof *c, cmp_rank);
+    }
+}
+
 mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher *m,
                           const mid_search_probe *probes, size_t n_probes,
                           mid_search_continue_fn keep_going, void *user, mid_search_candidate *out,
                           size_t cap, size_t *n_out) {
+    return mid_search_run_part(g, ctx, m, probes, n_probes, 0, SIZE_MAX, keep_going, user, out, cap,
+                               n_out);
+}
+
+mid_status mid_search_run_part(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher *m,
+                               const mid_search_probe *probes, size_t n_probes, size_t first,
+                               size_t count, mid_search_continue_fn keep_going, void *user,
+                               mid_search_candidate *out, size_t cap, size_t *n_out) {
     if (n_out != NULL) {
         *n_out = 0;
     }
@@ -286,7 +300,8 @@ mid_status mid_search_run(const mid_search_gallery *g, mid_ctx *ctx, mid_matcher
 
     size_t kept = 0;
     unsigned since_poll = 0;
-    for (size_t k = 0; k < g->n; k++) {
+    size_t end = first < g->n ? first + (count < g->n - first ? count : g->n - first) : first;
+    for (size_t k = first; k < end; k++) {
         const search_person *person = &g->persons[k];
         mid_search_candidate c;
         memset(&c, 0, sizeof c);

@@ -240,6 +240,40 @@ static void test_cap_and_ties(void **state) {
     mid_search_gallery_free(g);
 }
 
+/* Three parts merged with mid_search_sort give the whole search's answer. */
+static void test_parts(void **state) {
+    (void)state;
+    mid_match_template *a = prepared(77, 2, 2), *b = prepared(77, 7, 2);
+    mid_search_probe probes[2] = {{2, a}, {7, b}};
+    mid_search_candidate whole[6], parts[18];
+    size_t n = 0, got = 0;
+    assert_int_equal(mid_search_run(gallery, tu_ctx, matcher, probes, 2, NULL, NULL, whole, 6, &n),
+                     MID_OK);
+    static const size_t first[3] = {0, 70, 140}, count[3] = {70, 70, 1000};
+    for (size_t k = 0; k < 3; k++) {
+        size_t nk = 0;
+        assert_int_equal(mid_search_run_part(gallery, tu_ctx, matcher, probes, 2, first[k],
+                                             count[k], NULL, NULL, parts + got, 6, &nk),
+                         MID_OK);
+        assert_int_equal(nk, 6);
+        got += nk;
+    }
+    mid_search_sort(parts, got);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(parts[k].person, whole[k].person);
+        assert_true(parts[k].fused == whole[k].fused);
+        assert_true(parts[k].expected_false == whole[k].expected_false);
+    }
+    assert_int_equal(whole[0].person, 77);
+    /* a part past the end is empty */
+    assert_int_equal(mid_search_run_part(gallery, tu_ctx, matcher, probes, 2, PERSONS, 5, NULL,
+                                         NULL, parts, 6, &n),
+                     MID_OK);
+    assert_int_equal(n, 0);
+    mid_match_template_free(a);
+    mid_match_template_free(b);
+}
+
 static void test_grading(void **state) {
     (void)state;
     mid_grade_policy pol = {.red_fpir = 1e-3, .amber_fpir = 1e-1};
@@ -318,10 +352,15 @@ static void test_arguments(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counts),           cmocka_unit_test(test_mated_rank1_red),
-        cmocka_unit_test(test_non_mated_no_red), cmocka_unit_test(test_unknown_position),
-        cmocka_unit_test(test_cancel),           cmocka_unit_test(test_cap_and_ties),
-        cmocka_unit_test(test_grading),          cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_mated_rank1_red),
+        cmocka_unit_test(test_non_mated_no_red),
+        cmocka_unit_test(test_unknown_position),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cap_and_ties),
+        cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_grading),
+        cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
