@@ -264,12 +264,70 @@ static void test_concurrent(void **state) {
     gw_router_free(r);
 }
 
+/* One search split over threads answers what one thread answers. */
+static void test_threads(void **state) {
+    (void)state;
+    mid_store *big = NULL;
+    assert_int_equal(mid_store_open(tu_ctx, tu_temp_path("data-big"), &big), MID_OK);
+    assert_int_equal(mid_store_begin(big, tu_ctx), MID_OK);
+    for (uint64_t p = 0; p < 700; p++) {
+        for (unsigned f = 2; f <= 7; f += 5) {
+            mid_template *t = NULL;
+            assert_int_equal(mid_synth_template(synth, SEED, p, f, 1, &t), MID_OK);
+            assert_int_equal(mid_store_print_put(big, tu_ctx, MID_DB_IDENT1, p, f, t), MID_OK);
+            mid_template_free(t);
+        }
+    }
+    assert_int_equal(mid_store_commit(big, tu_ctx), MID_OK);
+    gw_router_config c = config();
+    gw_router *one = NULL, *three = NULL;
+    assert_int_equal(gw_router_create(tu_ctx, big, &c, &one), MID_OK);
+    c.threads = 3;
+    assert_int_equal(gw_router_create(tu_ctx, big, &c, &three), MID_OK);
+    assert_int_equal(gw_router_persons(three, MID_DB_IDENT1), 700);
+    static const uint64_t who[3] = {5, 350, 699};
+    for (unsigned k = 0; k < 3; k++) {
+        probes pr;
+        probes_make(&pr, who[k], 2, 7);
+        mid_search_candidate a[5], b[5];
+        size_t na = 0, nb = 0;
+        const char *why = NULL;
+        assert_int_equal(gw_router_search(one, tu_ctx, MID_DB_IDENT1, pr.p, 2, a, 5, &na, &why),
+                         MID_OK);
+        assert_int_equal(gw_router_search(three, tu_ctx, MID_DB_IDENT1, pr.p, 2, b, 5, &nb, &why),
+                         MID_OK);
+        assert_int_equal(na, 5);
+        assert_int_equal(nb, 5);
+        assert_int_equal(a[0].person, who[k]);
+        for (size_t i = 0; i < 5; i++) {
+            assert_int_equal(a[i].person, b[i].person);
+            assert_true(a[i].fused == b[i].fused && a[i].expected_false == b[i].expected_false);
+        }
+        probes_free(&pr);
+    }
+    gw_router_free(three);
+    /* every slice polls the same deadline */
+    c.budget_ms = 1;
+    assert_int_equal(gw_router_create(tu_ctx, big, &c, &three), MID_OK);
+    probes pr;
+    probes_make(&pr, 9, 0, 0);
+    mid_search_candidate out[2];
+    size_t n = 0;
+    const char *why = NULL;
+    assert_int_equal(gw_router_search(three, tu_ctx, MID_DB_IDENT1, pr.p, 2, out, 2, &n, &why),
+                     MID_ERR_CANCELLED);
+    assert_string_equal(why, "timed out");
+    probes_free(&pr);
+    gw_router_free(three);
+    gw_router_free(one);
+    mid_store_close(big);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_and_search),
-        cmocka_unit_test(test_policy_bits),
-        cmocka_unit_test(test_faults),
-        cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_load_and_search), cmocka_unit_test(test_policy_bits),
+        cmocka_unit_test(test_faults),          cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
