@@ -119,8 +119,15 @@ identify() {
     "$mid" identify --url "$url" --data "$data" --device "$device" --officer "$collar" \
         --pin "$pin" --finger "2=$probes/$case_dir/2.wsq" --finger "7=$probes/$case_dir/7.wsq" \
         "$@" || rc=$?
-    echo "(exit status $rc)"
-    statuses="$statuses $rc"
+    case $rc in
+    0) grade=green ;;
+    10) grade=amber ;;
+    11) grade=red ;;
+    12) grade=not-searched ;;
+    *) grade="failed($rc)" ;;
+    esac
+    echo "(exit status $rc: $grade)"
+    statuses="$statuses $grade"
 }
 statuses=""
 
@@ -180,7 +187,7 @@ rm -rf "$probes"
 echo "The roadside captures ($probes) are deleted; the gateway never wrote them anywhere."
 
 say "Summary"
-echo "identify exit statuses (scenario 1, 2A, 2B, no hit, refused):$statuses"
+echo "answers (scenario 1, 2A, 2B, no hit, refused consent):$statuses"
 echo "audit log: $entries entries in $data/audit.log, verified"
 echo "gateway log: $out/gateway.log"
 echo "total time: $(elapsed) s"
