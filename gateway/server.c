@@ -524,7 +524,7 @@ static void handle_login(gw_server *s, mid_ctx *ctx, gw_caller *who, const reque
     if (!gw_rate_take(s->rate_officer, collar, (double)now.tv_sec + now.tv_nsec / 1e9)) {
         mid_json_free(doc);
         reply_error(r, 429, "rate-limited", "Too many requests for officer %s; try again later.",
-                    collar);
+                    who->officer);
         return;
     }
     mid_officer o;
@@ -548,7 +548,7 @@ static void handle_login(gw_server *s, mid_ctx *ctx, gw_caller *who, const reque
     gw_token_info info;
     memset(&info, 0, sizeof(info));
     snprintf(info.device, sizeof(info.device), "%s", who->device);
-    snprintf(info.officer, sizeof(info.officer), "%s", collar);
+    snprintf(info.officer, sizeof(info.officer), "%s", who->officer); /* doc is freed */
     info.roles = o.roles;
     who->roles = o.roles;
     unsigned ttl = s->cfg.token_seconds;
