@@ -903,6 +903,29 @@ static void add_receipt(gw_reply *r, uint64_t seq, const char *head) {
     r->len = r->len - 1 + (size_t)n;
 }
 
+/* libmicrohttpd's own messages (TLS handshake failures and the like) become JSON
+ * lines in the structured log; they carry no request data. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+    gw_server *s = cls;
+    char msg[256];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    char when[24];
+    utc_now(when);
+    pthread_mutex_lock(&s->log_lock);
+    fprintf(s->log, "{\"time\":\"%s\",\"event\":\"http\",\"message\":\"", when);
+    for (const char *p = msg; *p != '\0'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\') {
+            fprintf(s->log, "\\%c", ch);
+        } else if (ch >= 0x20 && ch < 0x7f) {
+            fputc(ch, s->log);
+        }
+    }
+    fputs("\"}\n", s->log);
+    fflush(s->log);
+    pthread_mutex_unlock(&s->log_lock);
+}
+
 static void free_body(void *cls) {
     free(cls);
 }
@@ -1370,7 +1393,8 @@ mid_status gw_server_start(const gw_server_config *cfg, gw_server **out, char er
         s->cert_pem, MHD_OPTION_HTTPS_MEM_TRUST, s->ca_pem, MHD_OPTION_HTTPS_PRIORITIES,
         "NORMAL:-VERS-ALL:+VERS-TLS1.3", MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)MID_GW_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
+        MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, GW_ERR_SIZE, "cannot listen on %s port %u", host, cfg->port);
         server_free(s);
