@@ -129,7 +129,6 @@ int cli_audit_admin(const char *cmd, mid_ctx *ctx, const cli_data *d, const char
 int cli_cmd_records(int argc, char **argv);
 int cli_cmd_enrol(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
-int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_extract(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);

@@ -20,7 +20,6 @@ static void print_help(FILE *f) {
             "  records  import, get, delete and count person records in the store\n"
             "  enrol    enrol gallery prints (tenprint, finger images or a MIDG gallery)\n"
             "  audit    verify the hash-chained audit log or show its entries\n"
-            "  audit    verify the hash-chained audit log or show its entries\n"
             "  serve    run the identification gateway (HTTPS, TLS 1.3)\n"
             "  ca       create the force CA and the gateway's certificate\n"
             "  device   enrol, revoke or list devices\n"
@@ -74,9 +73,6 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "enrol") == 0) {
         return cli_cmd_enrol(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "audit") == 0) {
-        return cli_cmd_audit(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "audit") == 0) {
         return cli_cmd_audit(argc - 1, argv + 1);
