@@ -67,7 +67,7 @@ done
     --rate 1000000 ${BENCH_SERVE_ARGS:-} 2>"$out/gateway.stderr" &
 server_pid=$!
 port=""
-for _ in $(seq 1 1200); do
+for _ in $(seq 1 3000); do
     if [ -s "$out/port" ]; then
         port=$(cat "$out/port")
         break

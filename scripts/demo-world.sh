@@ -80,6 +80,7 @@ fi
 
 step "custody tenprints of the scenario persons (rendered, extracted)"
 for p in $s1 $s2a $s2b; do
+    mkdir -p "$work/custody/$p"
     for f in 1 2 3 4 5 6 7 8 9 10; do
         "$mid" synth impressions --seed $seed --person $p --finger $f --count 1 --first 1 \
             --out "$work/custody/$p/$f" >/dev/null

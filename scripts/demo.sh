@@ -84,8 +84,9 @@ printf '$ %s\n' "$mid serve --data $data --listen 127.0.0.1:0 --log $out/gateway
 "$mid" serve --data "$data" --listen 127.0.0.1:0 --port-file "$out/port" \
     --log "$out/gateway.log" 2>"$out/gateway.stderr" &
 server_pid=$!
+echo "(it loads both galleries into memory before it listens: about a minute here)"
 port=""
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
     if [ -s "$out/port" ]; then
         port=$(cat "$out/port")
         break
@@ -99,7 +100,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 if [ -z "$port" ]; then
-    echo "demo: the gateway did not start within a minute" >&2
+    echo "demo: the gateway did not start within 5 minutes" >&2
     exit 1
 fi
 url=https://127.0.0.1:$port
