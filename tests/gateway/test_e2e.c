@@ -378,8 +378,9 @@ static void refused(const char *content_type, const void *body, size_t len, long
     assert_non_null(mid_json_get_string(a.root, "error"));
     const char *msg = mid_json_get_string(a.root, "message");
     assert_non_null(msg);
-    if (strstr(msg, says) == NULL) {
-        fail_msg("message '%s' does not mention '%s'", msg, says);
+    /* "=sentence": the exact message; otherwise a part of it. */
+    if (says[0] == '=' ? strcmp(msg, says + 1) != 0 : strstr(msg, says) == NULL) {
+        fail_msg("message '%s' is not '%s'", msg, says);
     }
     char st[32];
     snprintf(st, sizeof(st), "\"status\":%ld", status);
@@ -435,12 +436,12 @@ static void test_wrong_finger_count(void **state) {
     char *second = strstr(body, ",{\"position\":7");
     assert_non_null(second);
     memcpy(second, "]}", 3);
-    refused_json(body, 422, "finger");
+    refused_json(body, 422, "=fingers: expected 2 fingers, got 1");
     free(body);
     /* Two fingers at the same position. */
     body = gww_request_json(next_tcn(), "IDENT1", &probe_ident1);
     char *same = replaced(body, "\"position\":7", "\"position\":2");
-    refused_json(same, 422, "position");
+    refused_json(same, 422, "finger position 2 appears twice");
     free(same);
     free(body);
 }
@@ -481,15 +482,7 @@ static void test_huge_declared_image(void **state) {
     gww_probe big = probe_ident1;
     big.wsq[0] = wsq;
     char *body = gww_request_json(next_tcn(), "IDENT1", &big);
-    uint64_t before = gwt_audit_count(&world);
-    gwt_response r = gwt_json(&world, "POST", "/v1/identify", "dev1", token, body);
-    if (r.status < 400 || r.status > 499) {
-        fail_msg("huge declared image: HTTP %ld: %s", r.status, r.body);
-    }
-    assert_non_null(strstr(r.body, "\"message\""));
-    const char *fr[] = {"\"outcome\":\"refused\"", "\"action\":\"identify\"", NULL};
-    assert_true(gwt_audit_find(&world, before, fr, NULL));
-    gwt_response_free(&r);
+    refused_json(body, 413, "declared image of 60000 x 750 pixels exceeds the limit");
     free(body);
     free(wsq);
 }
@@ -525,13 +518,15 @@ static void test_missing_policy_fields(void **state) {
     /* The PACE power needs the suspected offence and why the name is doubted. */
     char *body = gww_request_json(next_tcn(), "IDENT1", &probe_ident1);
     char *pace = replaced(body, "\"basis\":\"consent\"", "\"basis\":\"pace-61-6a\"");
-    refused_json(pace, 422, "offence");
+    refused_json(pace, 422, "=offence: required when basis is pace-61-6a");
     free(pace);
     free(body);
     /* Told the reason: false is refused unless consent was refused. */
     body = gww_request_json(next_tcn(), "IDENT1", &probe_ident1);
     char *untold = replaced(body, "\"told_reason\":true", "\"told_reason\":false");
-    refused_json(untold, 422, "told_reason");
+    refused_json(untold, 422,
+                 "=told_reason: the person must be told the reason unless basis is "
+                 "consent-refused");
     free(untold);
     free(body);
 }
