@@ -905,7 +905,8 @@ static void add_receipt(gw_reply *r, uint64_t seq, const char *head) {
 
 /* libmicrohttpd's own messages (TLS handshake failures and the like) become JSON
  * lines in the structured log; they carry no request data. */
-static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt,
+                                                             va_list ap) {
     gw_server *s = cls;
     char msg[256];
     vsnprintf(msg, sizeof(msg), fmt, ap);
