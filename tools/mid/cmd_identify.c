@@ -8,6 +8,9 @@
  */
 #include "cli.h"
 #include "mid/json.h"
+#ifdef MID_WITH_LIBFPRINT
+#include "capture_fprint.h"
+#endif
 #include "mid/wsq.h"
 
 #include <curl/curl.h>
@@ -34,7 +37,8 @@
 static void usage(FILE *f) {
     fprintf(f,
             "usage: mid identify --gateway URL --data DIR --device ID --collar C\n"
-            "                    (--pin-stdin | --pin P) --finger POS=IMAGE --finger POS=IMAGE\n"
+            "                    (--pin-stdin | --pin P)\n"
+            "                    (--finger POS=IMAGE --finger POS=IMAGE | --capture)\n"
             "                    [--basis consent|pace-61-6a|consent-refused]\n"
             "                    [--offence TEXT --name-doubt TEXT] [--reason TEXT]\n"
             "                    [--incident REF] [--location L] [--ethnicity IC1..IC6|IC9]\n"
@@ -48,6 +52,8 @@ static void usage(FILE *f) {
             "as flags. --told records that the person was told the reason and about the\n"
             "speculative search. Credentials default to DIR/devices/ID.pem, ID-key.pem and\n"
             "DIR/pki/ca.pem. --url and --officer are accepted for --gateway and --collar.\n"
+            "--capture (or --scanner) takes fingers 2 and 7 from a fingerprint scanner\n"
+            "through libfprint instead of image files (builds with -DMID_WITH_LIBFPRINT=ON).\n"
             "\n"
             "Exit status: 0 green (no candidate), 10 amber, 11 red, 12 not searched\n"
             "(consent refused), 1 request refused, 2 usage, 3 capture or quality,\n"
@@ -63,6 +69,7 @@ typedef struct opts {
     const char *basis, *offence, *name_doubt, *reason, *incident, *location;
     const char *ethnicity, *age_band, *gender, *tcn;
     bool iabs, told_reason, told_spec, json_out, an2k;
+    bool capture; /* fingers 2 and 7 from the scanner instead of files */
     unsigned min_quality;
     const char *cert, *key, *cacert;
     cli_data data;
@@ -191,7 +198,8 @@ static int complete_policy(opts *o) {
     if (refused) {
         o->n_fingers = 0; /* no prints are taken when consent is refused */
     } else if (o->n_fingers != 2) {
-        return cli_usage_error(CMD, "two --finger POS=IMAGE are required (got %zu)", o->n_fingers);
+        return cli_usage_error(CMD, "two --finger POS=IMAGE (or --capture) are required (got %zu)",
+                               o->n_fingers);
     }
     return 0;
 }
@@ -203,18 +211,56 @@ static void wipe_image(mid_image **img) {
     *img = NULL;
 }
 
-/* Loads finger i and checks its quality; on a terminal a poor finger may be
- * replaced (another image file) or accepted. */
-static int load_finger(mid_ctx *ctx, mid_extractor *ex, opts *o, size_t i, mid_image **out,
-                       unsigned *quality) {
+#ifdef MID_WITH_LIBFPRINT
+typedef cli_scanner scanner;
+#else
+typedef struct scanner scanner; /* never defined: no scanner without libfprint */
+#endif
+
+static const char *finger_name(unsigned pos) {
+    static const char *const names[] = {
+        "right thumb", "right index", "right middle", "right ring", "right little",
+        "left thumb",  "left index",  "left middle",  "left ring",  "left little"};
+    return pos >= 1 && pos <= 10 ? names[pos - 1] : "unknown";
+}
+
+/* One image of finger i: from the scanner when sc is set (in memory only),
+ * otherwise from the file at path. */
+static mid_status get_image(mid_ctx *ctx, const opts *o, size_t i, const char *path, scanner *sc,
+                            mid_image **img) {
+#ifdef MID_WITH_LIBFPRINT
+    if (sc != NULL) {
+        char err[256];
+        fprintf(stderr, "Place finger %u (%s) on the scanner\n", o->finger_pos[i],
+                finger_name(o->finger_pos[i]));
+        if (!cli_scanner_capture(sc, ctx, img, err, sizeof(err))) {
+            fprintf(stderr, "mid identify: finger %u: %s\n", o->finger_pos[i], err);
+            return MID_ERR_IO;
+        }
+        return MID_OK;
+    }
+#else
+    (void)sc;
+    (void)finger_name;
+#endif
+    mid_status st = mid_image_load(ctx, path, NULL, img);
+    if (st != MID_OK) {
+        fprintf(stderr, "mid identify: finger %u: cannot read the image: %s\n", o->finger_pos[i],
+                mid_ctx_error(ctx));
+    }
+    return st;
+}
+
+/* Takes finger i (file or scanner) and checks its quality; on a terminal a poor
+ * finger may be replaced (another image file, or a new capture) or accepted. */
+static int load_finger(mid_ctx *ctx, mid_extractor *ex, opts *o, size_t i, scanner *sc,
+                       mid_image **out, unsigned *quality) {
     const char *path = o->finger_path[i];
     char *replaced = NULL;
     for (;;) {
         mid_image *img = NULL;
-        mid_status st = mid_image_load(ctx, path, NULL, &img);
+        mid_status st = get_image(ctx, o, i, path, sc, &img);
         if (st != MID_OK) {
-            fprintf(stderr, "mid identify: finger %u: cannot read the image: %s\n",
-                    o->finger_pos[i], mid_ctx_error(ctx));
             free(replaced);
             return EXIT_CAPTURE;
         }
@@ -263,6 +309,10 @@ static int load_finger(mid_ctx *ctx, mid_extractor *ex, opts *o, size_t i, mid_i
             return EXIT_CAPTURE;
         }
         free(replaced);
+        replaced = NULL;
+        if (sc != NULL) {
+            continue; /* capture again from the scanner */
+        }
         snprintf(question, sizeof(question),
                  "Image file of the new capture of finger %u: ", o->finger_pos[i]);
         replaced = ask(question, true);
@@ -699,6 +749,18 @@ static int parse_args(int argc, char **argv, opts *o) {
             o->json_out = true;
             continue;
         }
+        if (strcmp(a, "--capture") == 0 || strcmp(a, "--scanner") == 0) {
+#ifndef MID_WITH_LIBFPRINT
+            fprintf(stderr,
+                    "mid identify: %s: built without libfprint (configure with "
+                    "-DMID_WITH_LIBFPRINT=ON)\n",
+                    a);
+            return EXIT_CAPTURE;
+#else
+            o->capture = true;
+            continue;
+#endif
+        }
         /* Aliases: --url for --gateway, --officer for --collar. */
         if (strcmp(a, "--url") == 0) {
             a = "--gateway";
@@ -776,6 +838,15 @@ static int parse_args(int argc, char **argv, opts *o) {
     if (strncmp(o->gateway, "https://", 8) != 0) {
         return cli_usage_error(CMD, "--gateway must be an https:// URL");
     }
+    if (o->capture) {
+        if (o->n_fingers != 0) {
+            return cli_usage_error(CMD, "--capture takes the place of --finger");
+        }
+        /* The two index fingers, as from image files. */
+        o->finger_pos[0] = 2;
+        o->finger_pos[1] = 7;
+        o->n_fingers = 2;
+    }
     return 0;
 }
 
@@ -831,9 +902,23 @@ static int run(opts *o) {
         free(pin);
         return CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; i < o->n_fingers && rc == 0; i++) {
-        rc = load_finger(ctx, ex, o, i, &img[i], &q[i]);
+    scanner *sc = NULL;
+#ifdef MID_WITH_LIBFPRINT
+    if (o->capture && o->n_fingers > 0) {
+        char err[256];
+        sc = cli_scanner_open(err, sizeof(err));
+        if (sc == NULL) {
+            fprintf(stderr, "mid identify: %s\n", err);
+            rc = EXIT_CAPTURE;
+        }
     }
+#endif
+    for (size_t i = 0; i < o->n_fingers && rc == 0; i++) {
+        rc = load_finger(ctx, ex, o, i, sc, &img[i], &q[i]);
+    }
+#ifdef MID_WITH_LIBFPRINT
+    cli_scanner_close(sc);
+#endif
     mid_extractor_free(ex);
 
     char tcn[41], gmt[16];
