@@ -249,6 +249,9 @@ static void test_identify_capture_red(void **state) {
     }
     assert_int_equal(rc, 11);
     assert_non_null(strstr(out, "IDENT1  RED: IDENTIFIED"));
+    /* As tu_run_tool: a sanitizer report (leaks included) fails the test. */
+    assert_null(strstr(err, "Sanitizer"));
+    assert_null(strstr(err, "runtime error"));
     gwt_stop(&world);
     gwt_cleanup(&world);
 }
