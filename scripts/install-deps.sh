@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
       libpng-dev libjpeg-dev libtiff-dev libopenjp2-7-dev zlib1g-dev libcmocka-dev
       libmicrohttpd-dev libgnutls28-dev libargon2-dev libcurl4-gnutls-dev
-      libsqlite3-dev libpq-dev postgresql
+      libsqlite3-dev libpq-dev postgresql libfprint-2-dev libglib2.0-dev
       python3 util-linux"
 missing=""
 for p in $PKGS; do
