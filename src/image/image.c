@@ -219,7 +219,9 @@ mid_status mid_image_decode(mid_ctx *ctx, const void *data, size_t len, const mi
         st = img_decode_png(ctx, d, len, out);
         break;
     case MID_IMAGE_JPEG:
-        st = img_decode_jpeg(ctx, d, len, out);
+        /* libjpeg-turbo 2.1 has no lossless (SOF3) decoder: ours does those. */
+        st = img_jpegl_sniff(d, len) ? img_decode_jpegl(ctx, d, len, out)
+                                     : img_decode_jpeg(ctx, d, len, out);
         break;
     case MID_IMAGE_BMP:
         st = img_decode_bmp(ctx, d, len, out);

@@ -59,6 +59,10 @@ static inline double img_ppi_from_metric(double count, double inch_per_unit) {
  * states (0 when it states none); the caller applies range checks and overrides. */
 mid_status img_decode_png(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
 mid_status img_decode_jpeg(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+/* Lossless JPEG (SOF3) through our own decoder (jpegl.c); img_jpegl_sniff is true
+ * when the first frame header of a JPEG stream is SOF3. */
+mid_status img_decode_jpegl(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
+bool img_jpegl_sniff(const uint8_t *data, size_t len);
 mid_status img_decode_bmp(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
 mid_status img_decode_tiff(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
 mid_status img_decode_pgm(mid_ctx *ctx, const uint8_t *data, size_t len, mid_image **out);
