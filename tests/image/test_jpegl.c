@@ -239,10 +239,27 @@ static mid_status decode(const uint8_t *d, size_t n, mid_image **img) {
     return mid_image_decode(tu_ctx, d, n, NULL, img);
 }
 
+/* With MID_JPEGL_SEED_DIR set, small streams are also written there: that is
+ * how fuzz/corpus/img_jpegl/ was made. */
+static void save_seed(const uint8_t *jpg, size_t len, const params *pr, uint32_t w, uint32_t h) {
+    const char *dir = getenv("MID_JPEGL_SEED_DIR");
+    if (dir == NULL || len > 600 || w * h < 9) {
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/p%u_pt%u_sel%u_rst%u_%ux%u.jpg", dir, pr->p, pr->pt, pr->sel,
+             pr->restart, w, h);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(jpg, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* Decodes and compares with the samples scaled to 8 bits with rounding. */
 static void check_exact(const uint16_t *s, uint32_t w, uint32_t h, const params *pr) {
     size_t len = 0;
     uint8_t *jpg = encode(s, w, h, pr, &len);
+    save_seed(jpg, len, pr, w, h);
     mid_image *img = NULL;
     mid_status st = decode(jpg, len, &img);
     if (st != MID_OK) {
