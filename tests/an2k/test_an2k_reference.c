@@ -18,12 +18,10 @@ typedef struct totals {
 } totals;
 
 /* Image records that cannot decode here: records whose image data is empty (the
- * MITRE "empty_image" vector), lossless JPEG (JPEGL: the system libjpeg-turbo 2.1
- * has no SOF3 decoder), JPEG 2000 and other compressions the image layer lacks
- * (documented in docs/transaction-profile.md). */
+ * MITRE "empty_image" vector) and compressions the image layer lacks (documented
+ * in docs/transaction-profile.md). Lossless JPEG (JPEGL) decodes (src/image/jpegl.c). */
 static bool expected_undecodable(const mid_an2k_image_info *ii) {
-    return ii->data_len == 0 || ii->compression == MID_AN2K_CGA_OTHER ||
-           ii->compression == MID_AN2K_CGA_JPEGL;
+    return ii->data_len == 0 || ii->compression == MID_AN2K_CGA_OTHER;
 }
 
 /* WSQ images that the WSQ decoder (src/wsq) rejects today although NBIS-produced
