@@ -357,6 +357,17 @@ static size_t coded_coefficients(const dec *s) {
     return n;
 }
 
+/* True when the table has a code of at most maxlen bits that is all 1-bits
+ * (canonical tables built as in the spec's Annex never do). */
+static bool has_ones_code(const huff *t, unsigned maxlen) {
+    for (unsigned l = 1; l <= maxlen; l++) {
+        if (t->count[l] != 0 && t->maxcode[l] == (int32_t)((1u << l) - 1u)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Decodes the entropy-coded data of block blk starting at *pos (just past the SOB
  * header) up to the next marker, continuing the stream at cursor k (*done of total
  * coefficients so far), and leaves *pos at that marker. unstuffed is scratch of >= len
@@ -397,13 +408,17 @@ static mid_status decode_block(dec *s, int blk, const huff *t, size_t *pos, uint
         if (done >= total) {
             break;
         }
-        /* The block ends where only its 1-padding (under a byte) is left. */
+        /* The block ends where only its 1-padding is left: under a byte per the
+         * spec, or one whole byte of ones (0xFF, stuffed FF 00) after data that
+         * ended on a byte boundary, as the producer of MITRE's sample.eft writes
+         * between blocks. A whole byte counts as padding only when no code of the
+         * table is made of eight or fewer 1-bits, so no codeword is lost to it. */
         size_t used = ((size_t)(b.p - unstuffed) + b.pad) * 8 - (size_t)b.nbits;
         if (used >= n * 8) {
             break;
         }
         size_t left = n * 8 - used;
-        if (left < 8) {
+        if (left < 8 || (left == 8 && !has_ones_code(t, 8))) {
             br_fill(&b);
             uint32_t rest = (uint32_t)(b.acc >> (64 - left));
             if (rest == (1u << left) - 1u) {

@@ -24,22 +24,6 @@ static bool expected_undecodable(const mid_an2k_image_info *ii) {
     return ii->data_len == 0 || ii->compression == MID_AN2K_CGA_OTHER;
 }
 
-/* WSQ images that the WSQ decoder (src/wsq) rejects today although NBIS-produced
- * (reported to its owner; the extracted files end with a proper EOI). Listed so
- * that this test keeps checking everything else; remove when it decodes them. */
-static const char *const KNOWN_WSQ_DECODER_FAILURES[] = {"sample.eft:5", "sample.eft:7"};
-
-static bool known_failure(const char *name, size_t rec) {
-    char key[256];
-    snprintf(key, sizeof(key), "%s:%zu", name, rec + 1);
-    for (size_t i = 0; i < sizeof(KNOWN_WSQ_DECODER_FAILURES) / sizeof(char *); i++) {
-        if (strcmp(key, KNOWN_WSQ_DECODER_FAILURES[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void one_file(const char *path, const char *name, totals *t) {
     size_t len = 0;
     uint8_t *data = tu_read_file(path, &len);
@@ -89,9 +73,7 @@ static void one_file(const char *path, const char *name, totals *t) {
         } else {
             size_t o = strlen(failures);
             snprintf(failures + o, sizeof(failures) - o, " r%zu:T%u/%s", r + 1, ii.type, ii.cga);
-            if (!expected_undecodable(&ii) && known_failure(name, r)) {
-                print_message("KNOWN (WSQ decoder) %s: %s\n", name, mid_ctx_error(ctx));
-            } else if (!expected_undecodable(&ii)) {
+            if (!expected_undecodable(&ii)) {
                 print_error("%s: %s\n", name, mid_ctx_error(ctx));
                 t->unexpected++;
             }
