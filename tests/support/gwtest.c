@@ -69,7 +69,7 @@ void gwt_init(gw_test *t) {
 }
 
 const char *gwt_cert(const gw_test *t, const char *device) {
-    static char path[700];
+    static _Thread_local char path[700]; /* per thread: clients run concurrently */
     if (strcmp(device, "rogue") == 0) {
         snprintf(path, sizeof(path), "%s/rogue/devices/rogue.pem", t->dir);
     } else {
@@ -79,7 +79,7 @@ const char *gwt_cert(const gw_test *t, const char *device) {
 }
 
 const char *gwt_key(const gw_test *t, const char *device) {
-    static char path[700];
+    static _Thread_local char path[700]; /* per thread: clients run concurrently */
     if (strcmp(device, "rogue") == 0) {
         snprintf(path, sizeof(path), "%s/rogue/devices/rogue-key.pem", t->dir);
     } else {
@@ -89,7 +89,7 @@ const char *gwt_key(const gw_test *t, const char *device) {
 }
 
 const char *gwt_ca(const gw_test *t) {
-    static char path[700];
+    static _Thread_local char path[700]; /* per thread: clients run concurrently */
     snprintf(path, sizeof(path), "%s/pki/ca.pem", t->dir);
     return path;
 }
