@@ -53,7 +53,7 @@ void gwt_stop(gw_test *t);
 void gwt_kill(gw_test *t);
 
 /* Paths of a device's credentials: DIR/devices/<id>.pem and <id>-key.pem, or the
- * rogue CA's client for id "rogue". Static buffers, overwritten by the next call. */
+ * rogue CA's client for id "rogue". Per-thread static buffers, overwritten by the next call. */
 const char *gwt_cert(const gw_test *t, const char *device);
 const char *gwt_key(const gw_test *t, const char *device);
 const char *gwt_ca(const gw_test *t); /* DIR/pki/ca.pem */
