@@ -1,7 +1,8 @@
 # mobileid top-level entry points. The build itself is CMake (CMakePresets.json).
 #   make demo   install what is missing, build, run the demo (gateway, scenarios, audit)
-#   make check  install what is missing, build, run every test (release and asan)
-.PHONY: all deps build check check-release check-asan demo demo-engine bench fuzz format clean
+#   make check  install what is missing, build, run every test (release and asan; the gateway
+#               under tsan)
+.PHONY: all deps build check check-release check-asan check-tsan demo demo-engine bench fuzz format clean
 
 all: build
 
@@ -12,7 +13,7 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release
 
-check: check-release check-asan
+check: check-release check-asan check-tsan
 
 check-release: build
 	ctest --preset release
@@ -21,6 +22,10 @@ check-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 	ctest --preset asan
+
+# The gateway under ThreadSanitizer: four concurrent devices against `mid serve`.
+check-tsan: deps
+	sh scripts/tsan-gateway.sh build/tsan
 
 demo: build
 	sh scripts/demo.sh build/release/tools/mid/mid

@@ -126,6 +126,10 @@ void gwt_start(gw_test *t, const char *const *extra) {
     assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
     assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0),
                      0);
+    /* stdout away from ctest's pipe: an orphaned gateway (a crashed test) must not
+     * keep ctest waiting for the pipe to close. */
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0),
+                     0);
     assert_int_equal(posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, t->stderr_path,
                                                       O_WRONLY | O_CREAT | O_APPEND, 0600),
                      0);
