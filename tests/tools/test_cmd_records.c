@@ -2,11 +2,15 @@
  * `mid records` and `mid enrol` against a SQLite data directory: import of
  * synthetic person records, get, delete (audited), a failing import that
  * stores nothing, enrolment from synthetic finger images and from a MIDG
- * gallery, with the counts checked through `mid records count`.
+ * gallery and from an ANSI/NIST-ITL transaction, with the counts checked through
+ * `mid records count`.
  */
+#include "mid/an2k.h"
+#include "mid/synth.h"
 #include "support/testutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char data_dir[512];
@@ -142,10 +146,88 @@ static void test_enrol(void **state) {
     tu_run_free(&r);
 }
 
+/* A custody transaction with three finger records (Type-14, WSQ, positions 1, 2
+ * and 7) of synthetic person 8, built with the public builder: `mid enrol --an2k`
+ * must decode, extract and store exactly those three fingers. */
+static void test_enrol_an2k(void **state) {
+    (void)state;
+    TU_REQUIRE_TOOL();
+    if (data_dir[0] == '\0') {
+        snprintf(data_dir, sizeof(data_dir), "%s", tu_temp_path("data"));
+    }
+    mid_ctx *ctx = NULL;
+    assert_int_equal(mid_ctx_create(&ctx), MID_OK);
+    mid_synth *syn = NULL;
+    assert_int_equal(mid_synth_create(ctx, &syn), MID_OK);
+    static const unsigned positions[3] = {1, 2, 7};
+    mid_image *img[3] = {NULL, NULL, NULL};
+    mid_an2k_finger fingers[3];
+    memset(fingers, 0, sizeof(fingers));
+    for (int i = 0; i < 3; i++) {
+        mid_synth_master *m = NULL;
+        assert_int_equal(mid_synth_master_create(syn, 1, 8, positions[i], &m), MID_OK);
+        assert_int_equal(mid_synth_impression(syn, m, 1, NULL, &img[i], NULL), MID_OK);
+        mid_synth_master_free(m);
+        fingers[i].position = (uint8_t)positions[i];
+        fingers[i].impression = 0;
+        fingers[i].quality = 254;
+        fingers[i].image = img[i];
+    }
+    mid_an2k_search_request req;
+    memset(&req, 0, sizeof(req));
+    req.ori = "CUSTODY01";
+    req.dai = "IDENT1";
+    req.tcn = "CUSTODY01-0001";
+    req.gmt = "20261124100000Z";
+    req.legal_basis = "PACE s.61 custody";
+    req.reason = "custody enrolment test";
+    req.incident = "TEST-1";
+    req.officer = "1001";
+    req.device = "LIVESCAN-1";
+    req.fingers = fingers;
+    req.n_fingers = 3;
+    mid_an2k *tx = NULL;
+    assert_int_equal(mid_an2k_build_search(ctx, &req, &tx), MID_OK);
+    void *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(mid_an2k_serialize(ctx, tx, &bytes, &len), MID_OK);
+    char path[512];
+    snprintf(path, sizeof(path), "%s", tu_temp_path("custody.an2"));
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    mid_free(bytes);
+    mid_an2k_free(tx);
+    for (int i = 0; i < 3; i++) {
+        mid_image_free(img[i]);
+    }
+    mid_synth_free(syn);
+    mid_ctx_free(ctx);
+
+    const char *enrol[] = {"enrol",  "--db", "IDENT1", "--person", "8",
+                           "--an2k", path,   "--data", data_dir,   NULL};
+    run_ok(enrol, "enrolled person 8 in IDENT1: fingers 1,2,7");
+
+    /* A file that is not a transaction is refused and stores nothing. */
+    char junk[512];
+    snprintf(junk, sizeof(junk), "%s", tu_temp_path("junk.an2"));
+    f = fopen(junk, "wb");
+    assert_non_null(f);
+    fputs("1.001:not a transaction", f);
+    assert_int_equal(fclose(f), 0);
+    const char *bad[] = {"enrol",  "--db", "IDENT1", "--person", "9",
+                         "--an2k", junk,   "--data", data_dir,   NULL};
+    tu_run r = tu_run_tool(bad);
+    assert_int_not_equal(r.rc, 0);
+    tu_run_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records),
         cmocka_unit_test(test_enrol),
+        cmocka_unit_test(test_enrol_an2k),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
