@@ -45,6 +45,7 @@ typedef struct mid_json_value mid_json_value;
 
 /* Parses len bytes of text (not NUL-terminated). */
 mid_status mid_json_parse(mid_ctx *ctx, const char *text, size_t len, mid_json **out);
+/* Frees doc, wiping its strings first (request bodies carry probe images). */
 void mid_json_free(mid_json *doc);
 
 const mid_json_value *mid_json_root(const mid_json *doc);

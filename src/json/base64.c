@@ -107,6 +107,7 @@ mid_status mid_base64_decode(mid_ctx *ctx, const char *text, size_t n, uint8_t *
             if (k < data_chars) {
                 s = sextet(text[i + k]);
                 if (s < 0) {
+                    core_wipe(b, o); /* the bytes decoded so far may be a probe image */
                     free(b);
                     return core_fail(ctx, MID_ERR_FORMAT, "base64: bad character at byte %zu",
                                      i + k);
@@ -115,6 +116,7 @@ mid_status mid_base64_decode(mid_ctx *ctx, const char *text, size_t n, uint8_t *
             v = v << 6 | (uint32_t)s;
         }
         if (last && pad > 0 && (v & (pad == 1 ? 0xffu : 0xffffu)) != 0) {
+            core_wipe(b, o);
             free(b);
             return core_fail(ctx, MID_ERR_FORMAT,
                              "base64: non-zero bits before the padding at byte %zu",

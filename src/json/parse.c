@@ -128,9 +128,12 @@ void mid_json_free(mid_json *doc) {
     if (doc == NULL) {
         return;
     }
+    /* Strings of a request body (base64 probe images, names) live in the arena,
+     * and a document that failed to parse is freed here too: wipe every chunk. */
     arena_chunk *c = doc->chunks;
     while (c != NULL) {
         arena_chunk *next = c->next;
+        core_wipe(c->data, c->used);
         free(c);
         c = next;
     }
