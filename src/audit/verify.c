@@ -232,9 +232,10 @@ mid_status audit_verify_buffer(mid_ctx *ctx, const char *buf, size_t n, const ch
         }
         if (count == cap) {
             size_t ncap = cap == 0 ? 1024 : cap * 2;
-            seq_line *ns = realloc(seqs, ncap * sizeof(*ns));
-            if (ns == NULL || ncap > SIZE_MAX / sizeof(*ns)) {
-                free(ns != NULL ? ns : seqs);
+            seq_line *ns =
+                ncap <= SIZE_MAX / sizeof(*ns) ? realloc(seqs, ncap * sizeof(*ns)) : NULL;
+            if (ns == NULL) {
+                free(seqs);
                 return core_fail(ctx, MID_ERR_NOMEM, "audit verify: out of memory");
             }
             seqs = ns;
