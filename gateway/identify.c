@@ -1524,9 +1524,12 @@ void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const 
             d->grade = d->n > 0 ? mid_search_grade(&d->cand[0], &cfg->grading) : MID_GRADE_GREEN;
             reply->grade[db] = (int)d->grade;
         }
-        /* The record of an IDENT1 red or amber candidate. */
+        /* The record of an IDENT1 red or amber candidate, for the JSON answer
+         * only: the RPISR carries candidate ids, not records, and the audit's
+         * "disclosed" must list only what the officer received. */
+        bool an2k_answer = accepts_an2k(accept);
         db_result *id1 = &res[MID_DB_IDENT1];
-        if (id1->searched && id1->grade != MID_GRADE_GREEN && id1->n > 0) {
+        if (!an2k_answer && id1->searched && id1->grade != MID_GRADE_GREEN && id1->n > 0) {
             if (mid_store_person_get(gw_server_store(s), ctx, id1->cand[0].person, &id1->record) ==
                 MID_OK) {
                 record_pnc(ctx, id1->record, id1->pnc_id, sizeof(id1->pnc_id));
@@ -1540,8 +1543,8 @@ void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const 
                         "or timed out");
             reply->outcome = "failed";
         } else {
-            answered = accepts_an2k(accept) ? answer_an2k(ctx, who, txid, &req, res, reply)
-                                            : answer_json(ctx, txid, &req, res, reply);
+            answered = an2k_answer ? answer_an2k(ctx, who, txid, &req, res, reply)
+                                   : answer_json(ctx, txid, &req, res, reply);
             if (!answered) {
                 reply_error(reply, ctx, 500, "internal", "the answer could not be written");
             } else {
@@ -1549,6 +1552,10 @@ void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const 
                          res[0].searched ? mid_grade_name(res[0].grade) : res[0].why,
                          res[1].searched ? mid_grade_name(res[1].grade) : res[1].why);
             }
+        }
+        if (!answered) {
+            mid_free(id1->record); /* not sent: not disclosed */
+            id1->record = NULL;
         }
         set_audit(reply, ctx, &req, res, who->officer, NULL);
     }

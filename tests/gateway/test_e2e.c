@@ -219,6 +219,32 @@ static void test_red_an2k(void **state) {
     answer_free(&a);
 }
 
+/* An RPISR answer (Accept: application/x-ansi-nist) carries candidate ids but no
+ * record: the audit must not list a record as disclosed to the officer. */
+static void test_red_rpisr_discloses_no_record(void **state) {
+    (void)state;
+    const char *tcn = next_tcn();
+    size_t len = 0;
+    uint8_t *body = gww_request_an2k(tcn, "IDENT1", &probe_ident1, &len);
+    gwt_req req = {.method = "POST",
+                   .path = "/v1/identify",
+                   .device = "dev1",
+                   .token = token,
+                   .content_type = "application/x-ansi-nist",
+                   .accept = "application/x-ansi-nist",
+                   .body = body,
+                   .len = len};
+    gwt_response r = gwt_request(&world, &req);
+    mid_free(body);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "application/x-ansi-nist");
+    char tcn_frag[96];
+    snprintf(tcn_frag, sizeof(tcn_frag), "\"tcn\":\"%s\"", tcn);
+    const char *fr[] = {tcn_frag, "\"grade\":\"red\"", "\"disclosed\":[]", NULL};
+    assert_true(gwt_audit_find(&world, 0, fr, NULL));
+    gwt_response_free(&r);
+}
+
 static void test_green(void **state) {
     (void)state;
     answer a = identify_probe(&probe_nohit, "IDENT1");
@@ -535,6 +561,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_red_json),
         cmocka_unit_test(test_red_an2k),
+        cmocka_unit_test(test_red_rpisr_discloses_no_record),
         cmocka_unit_test(test_green),
         cmocka_unit_test(test_iabs_hit),
         cmocka_unit_test(test_consent_refused),
