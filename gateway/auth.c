@@ -234,18 +234,19 @@ static size_t tcn_index(const uint8_t key[16]) {
 }
 
 static void tcn_purge(gw_tcns *t, int64_t now) {
-    /* Collect the live entries, clear, reinsert (keeps probe chains intact). */
+    /* Collect the live entries, clear, reinsert (keeps probe chains intact). The
+     * copy is allocated before the table is touched: on failure the table stays
+     * as it was, full, and claims fail closed. */
+    tcn_slot *keep = malloc(t->used * sizeof(tcn_slot) + 1);
+    if (keep == NULL) {
+        return;
+    }
     size_t live = 0;
     for (size_t i = 0; i < GW_MAX_TCNS; i++) {
         if (t->slot[i].seen != 0 && now - t->slot[i].seen < GW_TCN_KEEP_SECONDS) {
-            t->slot[live++] = t->slot[i];
+            keep[live++] = t->slot[i];
         }
     }
-    tcn_slot *keep = malloc(live * sizeof(tcn_slot) + 1);
-    if (keep == NULL) {
-        return; /* keep everything; the table stays full and claims fail closed */
-    }
-    memcpy(keep, t->slot, live * sizeof(tcn_slot));
     memset(t->slot, 0, GW_MAX_TCNS * sizeof(tcn_slot));
     for (size_t k = 0; k < live; k++) {
         size_t i = tcn_index(keep[k].key);
