@@ -536,13 +536,16 @@ static void handle_login(gw_server *s, mid_ctx *ctx, gw_caller *who, const reque
         return;
     }
     bool known = st == MID_OK;
-    bool ok = gw_pin_verify(known ? o.pin_hash : dummy_phc, pin) && known && !o.disabled;
+    bool pin_ok = gw_pin_verify(known ? o.pin_hash : dummy_phc, pin) && known;
     mid_json_free(doc);
-    if (!ok) {
+    if (!pin_ok || o.disabled) {
+        /* "disabled" only to the holder of the right PIN: otherwise the answer
+         * would tell anyone which collars exist. */
+        bool disabled = pin_ok && o.disabled;
         mid_wipe(&o, sizeof(o));
         reply_error(r, 401, "unauthenticated",
-                    known && o.disabled ? "The officer account is disabled."
-                                        : "The collar number or PIN is wrong.");
+                    disabled ? "The officer account is disabled."
+                             : "The collar number or PIN is wrong.");
         return;
     }
     gw_token_info info;
