@@ -1087,37 +1087,8 @@ static void reply_json(gw_reply *reply, unsigned status, const char *outcome, ch
     reply->len = len;
 }
 
-/* An error body {"error":code,"message":message}. */
-static void reply_error(gw_reply *reply, mid_ctx *ctx, unsigned status, const char *code,
-                        const char *message) {
-    mid_json_writer *w = NULL;
-    char *text = NULL;
-    size_t n = 0;
-    if (mid_json_writer_create(ctx, &w) == MID_OK) {
-        mid_json_begin_object(w);
-        mid_json_key(w, "error");
-        mid_json_string_value(w, code);
-        mid_json_key(w, "message");
-        mid_json_string_value(w, message);
-        mid_json_end_object(w);
-        if (mid_json_writer_finish(w, &text, &n) != MID_OK) {
-            text = NULL;
-        }
-        mid_json_writer_free(w);
-    }
-    if (text != NULL) {
-        /* The dispatcher releases bodies with free(): hand over a malloc()ed copy. */
-        char *b = malloc(n + 1);
-        if (b != NULL) {
-            memcpy(b, text, n + 1);
-        }
-        mid_free(text);
-        text = b;
-    }
-    reply_json(reply, status, status >= 500 ? "failed" : "refused", text, text ? n : 0);
-    snprintf(reply->detail, sizeof(reply->detail), "%s", message);
-}
-
+/* The writer's text as a malloc()ed copy (the dispatcher releases bodies with
+ * free()); NULL on failure. */
 static char *finish_malloc(mid_json_writer *w, size_t *len) {
     char *text = NULL;
     size_t n = 0;
@@ -1131,6 +1102,26 @@ static char *finish_malloc(mid_json_writer *w, size_t *len) {
     }
     mid_free(text);
     return b;
+}
+
+/* An error body {"error":code,"message":message}. */
+static void reply_error(gw_reply *reply, mid_ctx *ctx, unsigned status, const char *code,
+                        const char *message) {
+    mid_json_writer *w = NULL;
+    char *text = NULL;
+    size_t n = 0;
+    if (mid_json_writer_create(ctx, &w) == MID_OK) {
+        mid_json_begin_object(w);
+        mid_json_key(w, "error");
+        mid_json_string_value(w, code);
+        mid_json_key(w, "message");
+        mid_json_string_value(w, message);
+        mid_json_end_object(w);
+        text = finish_malloc(w, &n);
+        mid_json_writer_free(w);
+    }
+    reply_json(reply, status, status >= 500 ? "failed" : "refused", text, text ? n : 0);
+    snprintf(reply->detail, sizeof(reply->detail), "%s", message);
 }
 
 /* The audit member: the request, then what was searched and disclosed. */
@@ -1249,7 +1240,7 @@ static mid_status prepare_finger(mid_ctx *ctx, mid_extractor *ex, const gw_id_fi
     return st;
 }
 
-/* The first 8 characters of a JSON record member "pnc_id" (for the audit). */
+/* The record's "pnc_id" member, cut to cap - 1 characters (for the audit). */
 static void record_pnc(mid_ctx *ctx, const char *record, char *out, size_t cap) {
     out[0] = '\0';
     mid_json *doc = NULL;
