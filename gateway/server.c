@@ -1129,10 +1129,13 @@ static enum MHD_Result answer(gw_server *s, struct MHD_Connection *c, const char
     free(r.audit_json);
     mid_ctx_free(ctx);
 
-    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
-        r.len, r.body != NULL ? r.body : calloc(1, 1), free_body);
+    /* An empty answer still gets a buffer of its own: MHD frees what it is given. */
+    char *body = r.body != NULL ? r.body : calloc(1, 1);
+    struct MHD_Response *resp =
+        body != NULL ? MHD_create_response_from_buffer_with_free_callback(r.len, body, free_body)
+                     : NULL;
     if (resp == NULL) {
-        free(r.body);
+        free(body);
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
