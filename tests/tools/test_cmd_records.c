@@ -61,10 +61,12 @@ static void test_records(void **state) {
     assert_int_equal(r.rc, 1);
     tu_run_free(&r);
 
-    /* The deletion is in the audit log: ids only, no record contents. */
+    /* The consultation and the deletion are in the audit log: ids only, no record
+     * contents. */
     char audit[600];
     snprintf(audit, sizeof(audit), "%s/audit.log", data_dir);
     char *log = tu_slurp(audit);
+    assert_non_null(strstr(log, "\"action\":\"consult\""));
     assert_non_null(strstr(log, "\"action\":\"delete\""));
     assert_non_null(strstr(log, "\"person\":\"2\""));
     assert_null(strstr(log, "pnc_id"));

@@ -82,15 +82,23 @@ static int do_import(mid_ctx *ctx, mid_store *st, const char *path, const cli_da
     return 0;
 }
 
-static int do_get(mid_ctx *ctx, mid_store *st, uint64_t id) {
+/* A consultation of personal data (Data Protection Act 2018 s.62): it is audited
+ * before the record is shown, and not shown when it cannot be audited. */
+static int do_get(mid_ctx *ctx, mid_store *st, uint64_t id, const cli_data *d) {
     char *json = NULL;
     mid_status s = mid_store_person_get(st, ctx, id, &json);
     if (s != MID_OK) {
         return cli_fail(CMD, "get", ctx, s);
     }
-    printf("%s\n", json);
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%llu", (unsigned long long)id);
+    int rc = cli_audit_admin(CMD, ctx, d, "consult", "person", ids, "record shown to the operator");
+    if (rc == 0) {
+        printf("%s\n", json);
+    }
+    mid_wipe(json, strlen(json));
     mid_free(json);
-    return 0;
+    return rc != 0 ? CLI_EXIT_FAIL : 0;
 }
 
 static int do_delete(mid_ctx *ctx, mid_store *st, uint64_t id, const cli_data *d) {
@@ -187,7 +195,7 @@ int cli_cmd_records(int argc, char **argv) {
         if (strcmp(sub, "import") == 0) {
             rc = do_import(ctx, st, operand, &d);
         } else if (strcmp(sub, "get") == 0) {
-            rc = do_get(ctx, st, id);
+            rc = do_get(ctx, st, id, &d);
         } else if (strcmp(sub, "delete") == 0) {
             rc = do_delete(ctx, st, id, &d);
         } else {
