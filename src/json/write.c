@@ -61,10 +61,17 @@ static bool w_put(mid_json_writer *w, const char *s, size_t n) {
         while (ncap < w->len + n + 1) {
             ncap *= 2;
         }
-        char *nb = realloc(w->buf, ncap);
+        /* Grown by copy, wipe and free rather than realloc: answers and audit
+         * entries hold personal data, and realloc may leave the old block behind. */
+        char *nb = malloc(ncap);
         if (nb == NULL) {
             w_fail(w, MID_ERR_NOMEM, "out of memory");
             return false;
+        }
+        if (w->buf != NULL) {
+            memcpy(nb, w->buf, w->len + 1);
+            mid_wipe(w->buf, w->cap);
+            free(w->buf);
         }
         w->buf = nb;
         w->cap = ncap;
@@ -90,6 +97,9 @@ mid_status mid_json_writer_create(mid_ctx *ctx, mid_json_writer **out) {
 void mid_json_writer_free(mid_json_writer *w) {
     if (w == NULL) {
         return;
+    }
+    if (w->buf != NULL) {
+        mid_wipe(w->buf, w->cap);
     }
     free(w->buf);
     free(w);
@@ -380,6 +390,7 @@ void mid_json_raw(mid_json_writer *w, const char *json, size_t n) {
     }
     size_t m = json_compact(json, n, tmp);
     w_put(w, tmp, m);
+    mid_wipe(tmp, m);
     free(tmp);
     end_value(w);
 }
