@@ -930,8 +930,18 @@ __attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const ch
     pthread_mutex_unlock(&s->log_lock);
 }
 
+/* An answer body handed to libmicrohttpd: answers may hold a person's record, so
+ * the body is wiped when libmicrohttpd releases it. */
+typedef struct answer_body {
+    char *buf;
+    size_t len;
+} answer_body;
+
 static void free_body(void *cls) {
-    free(cls);
+    answer_body *b = cls;
+    mid_wipe(b->buf, b->len);
+    free(b->buf);
+    free(b);
 }
 
 /* ---- Dispatch ------------------------------------------------------------------------------ */
@@ -1129,13 +1139,23 @@ static enum MHD_Result answer(gw_server *s, struct MHD_Connection *c, const char
     free(r.audit_json);
     mid_ctx_free(ctx);
 
-    /* An empty answer still gets a buffer of its own: MHD frees what it is given. */
-    char *body = r.body != NULL ? r.body : calloc(1, 1);
-    struct MHD_Response *resp =
-        body != NULL ? MHD_create_response_from_buffer_with_free_callback(r.len, body, free_body)
-                     : NULL;
+    /* An empty answer still gets a buffer of its own: free_body releases it. */
+    answer_body *body = malloc(sizeof(*body));
+    if (body != NULL) {
+        body->buf = r.body != NULL ? r.body : calloc(1, 1);
+        body->len = r.body != NULL ? r.len : 0;
+    }
+    struct MHD_Response *resp = body != NULL && body->buf != NULL
+                                    ? MHD_create_response_from_buffer_with_free_callback_cls(
+                                          r.len, body->buf, free_body, body)
+                                    : NULL;
     if (resp == NULL) {
-        free(body);
+        if (body != NULL) {
+            free_body(body);
+        } else {
+            mid_wipe(r.body, r.body != NULL ? r.len : 0);
+            free(r.body);
+        }
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
