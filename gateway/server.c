@@ -1147,7 +1147,7 @@ static enum MHD_Result answer(gw_server *s, struct MHD_Connection *c, const char
     }
     struct MHD_Response *resp = body != NULL && body->buf != NULL
                                     ? MHD_create_response_from_buffer_with_free_callback_cls(
-                                          r.len, body->buf, free_body, body)
+                                          body->len, body->buf, free_body, body)
                                     : NULL;
     if (resp == NULL) {
         if (body != NULL) {
