@@ -20,6 +20,7 @@
 #define MID_GATEWAY_H
 
 #include "mid/audit.h"
+#include "mid/json.h"
 #include "mid/search.h"
 #include "mid/store.h"
 
@@ -147,6 +148,11 @@ void gw_server_stop(gw_server *s);
 void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const char *txid,
                         const char *content_type, const char *accept, const uint8_t *body,
                         size_t len, gw_reply *reply);
+
+/* The writer's text as a malloc()ed copy, the form reply bodies and audit members
+ * take (the dispatcher wipes and free()s them); the library's own buffer is wiped.
+ * The writer stays the caller's. NULL on failure (len untouched). */
+char *gw_json_finish(mid_json_writer *w, size_t *len);
 
 /* Accessors a handler may use. */
 mid_store *gw_server_store(gw_server *s);

@@ -1087,23 +1087,6 @@ static void reply_json(gw_reply *reply, unsigned status, const char *outcome, ch
     reply->len = len;
 }
 
-/* The writer's text as a malloc()ed copy (the dispatcher releases bodies with
- * free()); NULL on failure. */
-static char *finish_malloc(mid_json_writer *w, size_t *len) {
-    char *text = NULL;
-    size_t n = 0;
-    if (mid_json_writer_finish(w, &text, &n) != MID_OK) {
-        return NULL;
-    }
-    char *b = malloc(n + 1);
-    if (b != NULL) {
-        memcpy(b, text, n + 1);
-        *len = n;
-    }
-    mid_free(text);
-    return b;
-}
-
 /* An error body {"error":code,"message":message}. */
 static void reply_error(gw_reply *reply, mid_ctx *ctx, unsigned status, const char *code,
                         const char *message) {
@@ -1117,7 +1100,7 @@ static void reply_error(gw_reply *reply, mid_ctx *ctx, unsigned status, const ch
         mid_json_key(w, "message");
         mid_json_string_value(w, message);
         mid_json_end_object(w);
-        text = finish_malloc(w, &n);
+        text = gw_json_finish(w, &n);
         mid_json_writer_free(w);
     }
     reply_json(reply, status, status >= 500 ? "failed" : "refused", text, text ? n : 0);
@@ -1187,7 +1170,7 @@ static void set_audit(gw_reply *reply, mid_ctx *ctx, const gw_identify_request *
     }
     mid_json_end_object(w);
     size_t n = 0;
-    reply->audit_json = finish_malloc(w, &n);
+    reply->audit_json = gw_json_finish(w, &n);
     mid_json_writer_free(w);
 }
 
@@ -1398,7 +1381,7 @@ static bool answer_json(mid_ctx *ctx, const char *txid, const gw_identify_reques
     }
     mid_json_end_object(w);
     size_t n = 0;
-    char *b = finish_malloc(w, &n);
+    char *b = gw_json_finish(w, &n);
     mid_json_writer_free(w);
     if (b == NULL) {
         return false;
@@ -1456,7 +1439,7 @@ void gw_identify_handle(gw_server *s, gw_router *r, const gw_caller *who, const 
             mid_json_key(w, "reason");
             mid_json_string_value(w, "consent refused");
             mid_json_end_object(w);
-            b = finish_malloc(w, &n);
+            b = gw_json_finish(w, &n);
             mid_json_writer_free(w);
         }
         reply_json(reply, b ? 200 : 500, b ? "answered" : "failed", b, n);

@@ -202,6 +202,22 @@ static void utc_now(char out[24]) {
     strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+char *gw_json_finish(mid_json_writer *w, size_t *len) {
+    char *text = NULL;
+    size_t n = 0;
+    if (mid_json_writer_finish(w, &text, &n) != MID_OK) {
+        return NULL;
+    }
+    char *copy = malloc(n + 1);
+    if (copy != NULL) {
+        memcpy(copy, text, n + 1);
+        *len = n;
+    }
+    mid_wipe(text, n);
+    mid_free(text);
+    return copy;
+}
+
 /* A reply with a JSON error body {"error":code,"message":message}. */
 static void reply_error(gw_reply *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -228,38 +244,23 @@ static void reply_error(gw_reply *r, unsigned status, const char *code, const ch
     mid_json_key(w, "message");
     mid_json_string_value(w, msg);
     mid_json_end_object(w);
-    char *text = NULL;
     size_t len = 0;
-    if (mid_json_writer_finish(w, &text, &len) == MID_OK) {
-        r->body = malloc(len + 1);
-        if (r->body != NULL) {
-            memcpy(r->body, text, len + 1);
-            r->len = len;
-        }
-        mid_free(text);
-    }
+    r->body = gw_json_finish(w, &len);
+    r->len = r->body != NULL ? len : 0;
     mid_json_writer_free(w);
 }
 
 /* Takes the writer's text as the reply body (200 unless status says otherwise). */
 static void reply_json(gw_reply *r, unsigned status, mid_json_writer *w) {
-    char *text = NULL;
     size_t len = 0;
-    mid_status st = mid_json_writer_finish(w, &text, &len);
+    char *body = gw_json_finish(w, &len);
     mid_json_writer_free(w);
-    if (st != MID_OK) {
+    if (body == NULL) {
         reply_error(r, 500, "internal", "The answer could not be composed.");
         return;
     }
-    r->body = malloc(len + 1);
-    if (r->body == NULL) {
-        mid_free(text);
-        reply_error(r, 500, "internal", "Out of memory.");
-        return;
-    }
-    memcpy(r->body, text, len + 1);
+    r->body = body;
     r->len = len;
-    mid_free(text);
     r->status = status;
     r->content_type = "application/json";
     r->outcome = "answered";
@@ -274,15 +275,8 @@ static void writer_or_fail(gw_reply *r, mid_json_writer **w) {
 
 /* Sets the handler's audit member from a writer (ignored on failure). */
 static void set_audit_json(gw_reply *r, mid_json_writer *w) {
-    char *text = NULL;
     size_t len = 0;
-    if (mid_json_writer_finish(w, &text, &len) == MID_OK) {
-        r->audit_json = malloc(len + 1);
-        if (r->audit_json != NULL) {
-            memcpy(r->audit_json, text, len + 1);
-        }
-        mid_free(text);
-    }
+    r->audit_json = gw_json_finish(w, &len);
     mid_json_writer_free(w);
 }
 
