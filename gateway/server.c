@@ -1040,9 +1040,26 @@ static enum MHD_Result answer(gw_server *s, struct MHD_Connection *c, const char
         } else {
             snprintf(who.officer, sizeof(who.officer), "%s", info.officer);
             who.roles = info.roles;
+            /* The officer is looked up on every request, like the device: disabling
+             * an account or changing its roles takes effect at once, not when the
+             * token expires. */
+            mid_officer o;
+            mid_status ost = mid_store_officer_get(s->store, ctx, info.officer, &o);
+            bool active = ost == MID_OK && !o.disabled;
+            if (active) {
+                who.roles = o.roles;
+            }
+            mid_wipe(&o, sizeof(o));
             if (strcmp(info.device, who.device) != 0) {
                 reply_error(&r, 403, "forbidden",
                             "The officer token was issued to another device.");
+                refused = true;
+            } else if (ost != MID_OK && ost != MID_ERR_NOT_FOUND) {
+                reply_error(&r, 503, "unavailable", "The officer register is unavailable.");
+                refused = true;
+            } else if (!active) {
+                reply_error(&r, 401, "unauthenticated",
+                            "The officer account is disabled or removed; the token is void.");
                 refused = true;
             } else if (!gw_rate_take(s->rate_officer, who.officer, now_s)) {
                 reply_error(&r, 429, "rate-limited",

@@ -171,6 +171,41 @@ static void test_tokens(void **state) {
     free(tok);
 }
 
+/* Sets officer GWT_ADMIN's record as `mid officer add` does while the gateway runs. */
+static void set_admin(const char *role, bool disabled) {
+    const char *args[] = {"officer",
+                          "add",
+                          GWT_ADMIN,
+                          "--role",
+                          role,
+                          "--pin",
+                          GWT_PIN,
+                          "--data",
+                          world.dir,
+                          "--argon2-test",
+                          disabled ? "--disabled" : NULL,
+                          NULL};
+    tu_run r = tu_run_tool(args);
+    assert_int_equal(r.rc, 0);
+    tu_run_free(&r);
+}
+
+/* Officer accounts are checked on every request, like devices: a role change or
+ * a disabled account takes effect on the next request, not when the token expires. */
+static void test_officer_changes_immediate(void **state) {
+    (void)state;
+    char *tok = gwt_login(&world, "dev1", GWT_ADMIN, GWT_PIN);
+    gwt_req list = {.method = "GET", .path = "/v1/devices", .device = "dev1", .token = tok};
+    expect_free(&list, 200, "list-devices", "dev1", NULL);
+    set_admin("officer", false);
+    expect_free(&list, 403, "list-devices", "dev1", "roles do not allow");
+    set_admin("administrator", true);
+    expect_free(&list, 401, "list-devices", "dev1", "disabled or removed");
+    set_admin("administrator", false);
+    expect_free(&list, 200, "list-devices", "dev1", NULL);
+    free(tok);
+}
+
 typedef struct endpoint {
     const char *method, *path, *action;
     unsigned allowed; /* bit per officer index below */
@@ -349,6 +384,7 @@ int main(void) {
         cmocka_unit_test(test_tls12_refused),
         cmocka_unit_test(test_login),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_officer_changes_immediate),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_replay),
         cmocka_unit_test(test_revocation_immediate),
