@@ -33,21 +33,10 @@ out=$root/build/bench-gateway
 data=$out/data
 rm -rf "$out"
 mkdir -p "$out"
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    capture_root=/dev/shm
-else
-    capture_root=${TMPDIR:-/tmp}
-fi
-probes=$(mktemp -d "$capture_root/mid-bench.XXXXXX")
+. "$root/scripts/gateway-lib.sh"
+probes=$(gw_capture_dir mid-bench)
 server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$probes"
-}
-trap cleanup EXIT
+trap gw_cleanup EXIT
 trap 'exit 130' INT TERM
 
 pin=24681357
@@ -66,20 +55,7 @@ done
 "$mid" serve --data "$data" --listen 127.0.0.1:0 --port-file "$out/port" --log "$out/gateway.log" \
     --rate 1000000 ${BENCH_SERVE_ARGS:-} 2>"$out/gateway.stderr" &
 server_pid=$!
-port=""
-for _ in $(seq 1 3000); do
-    if [ -s "$out/port" ]; then
-        port=$(cat "$out/port")
-        break
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        cat "$out/gateway.stderr" >&2
-        server_pid=""
-        exit 1
-    fi
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "run-gateway: the gateway did not start" >&2; exit 1; }
+gw_wait_port "$out/port" "$out/gateway.stderr" || exit 1
 sleep 1 # the galleries load before the port is published; give TLS a moment too
 
 echo "gateway: $(nproc) cores, $(uname -m), $("$mid" version 2>/dev/null | head -1)"

@@ -32,21 +32,10 @@ out=$root/build/demo-gateway
 data=$out/data
 rm -rf "$out"
 mkdir -p "$out"
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    capture_root=/dev/shm
-else
-    capture_root=${TMPDIR:-/tmp}
-fi
-probes=$(mktemp -d "$capture_root/mid-capture.XXXXXX")
+. "$root/scripts/gateway-lib.sh"
+probes=$(gw_capture_dir mid-capture)
 server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$probes"
-}
-trap cleanup EXIT
+trap gw_cleanup EXIT
 trap 'exit 130' INT TERM
 
 t_start=$(date +%s)
@@ -85,24 +74,7 @@ printf '$ %s\n' "$mid serve --data $data --listen 127.0.0.1:0 --log $out/gateway
     --log "$out/gateway.log" 2>"$out/gateway.stderr" &
 server_pid=$!
 echo "(it loads both galleries into memory before it listens: about a minute here)"
-port=""
-for _ in $(seq 1 3000); do
-    if [ -s "$out/port" ]; then
-        port=$(cat "$out/port")
-        break
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "demo: the gateway exited:" >&2
-        cat "$out/gateway.stderr" >&2
-        server_pid=""
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    echo "demo: the gateway did not start within 5 minutes" >&2
-    exit 1
-fi
+gw_wait_port "$out/port" "$out/gateway.stderr" || exit 1
 url=https://127.0.0.1:$port
 echo "listening on $url"
 
